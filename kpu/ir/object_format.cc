@@ -1,0 +1,134 @@
+#include "kpu/ir/object_format.h"
+
+#include <array>
+#include <cstring>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "kpu/ir/errors.h"
+
+namespace kpu {
+namespace {
+
+void PutU32(std::string* out, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) (*out)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+void PutU64(std::string* out, size_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) (*out)[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+uint32_t GetU32(const std::string& in, size_t at) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(in[at + i])) << (8 * i);
+  return v;
+}
+uint64_t GetU64(const std::string& in, size_t at) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in[at + i])) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+std::string SectionName(uint32_t type) {
+  switch (static_cast<SectionType>(type)) {
+    case SectionType::kMetadata: return "METADATA";
+    case SectionType::kTensors: return "TENSORS";
+    case SectionType::kOperations: return "OPERATIONS";
+    case SectionType::kDependencies: return "DEPENDENCIES";
+    case SectionType::kHints: return "HINTS";
+    case SectionType::kWeights: return "WEIGHTS";
+  }
+  return absl::StrCat("section type ", type);
+}
+
+uint32_t Crc32(const void* data, size_t size) {
+  static const std::array<uint32_t, 256> table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  uint32_t crc = 0xFFFFFFFFu;
+  const auto* p = static_cast<const uint8_t*>(data);
+  for (size_t i = 0; i < size; ++i) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+}
+
+std::string EncodeContainer(const std::vector<Section>& sections) {
+  const size_t table_end = kHeaderBytes + kSectionEntryBytes * sections.size();
+  std::string out(table_end, '\0');
+  std::memcpy(out.data(), kObjectMagic, 4);
+  PutU32(&out, 4, kFormatVersion);
+  PutU32(&out, 8, 0);
+  PutU32(&out, 12, static_cast<uint32_t>(sections.size()));
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const Section& s = sections[i];
+    if (s.type == SectionType::kWeights) {
+      out.resize((out.size() + kWeightsAlignment - 1) / kWeightsAlignment * kWeightsAlignment, '\0');
+    }
+    const size_t entry = kHeaderBytes + kSectionEntryBytes * i;
+    PutU32(&out, entry, static_cast<uint32_t>(s.type));
+    PutU32(&out, entry + 4, Crc32(s.bytes.data(), s.bytes.size()));
+    PutU64(&out, entry + 8, out.size());
+    PutU64(&out, entry + 16, s.bytes.size());
+    out += s.bytes;
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Section>> DecodeContainer(const std::string& bytes) {
+  if (bytes.size() < kHeaderBytes) {
+    return InvalidProgramError(absl::StrCat("file is ", bytes.size(), " bytes, shorter than the ",
+                                            kHeaderBytes, "-byte header (truncated?)"));
+  }
+  if (std::memcmp(bytes.data(), kObjectMagic, 4) != 0) {
+    return InvalidProgramError("bad magic number (not a .kpu file)");
+  }
+  const uint32_t version = GetU32(bytes, 4);
+  if (version != kFormatVersion) {
+    return InvalidProgramError(absl::StrCat("format version ", version,
+                                            " is not supported (this loader reads version ",
+                                            kFormatVersion, ")"));
+  }
+  const uint32_t count = GetU32(bytes, 12);
+  if (count > kMaxSections) {
+    return InvalidProgramError(absl::StrCat("section count ", count, " exceeds the limit of ", kMaxSections));
+  }
+  const uint64_t table_end = kHeaderBytes + static_cast<uint64_t>(kSectionEntryBytes) * count;
+  if (table_end > bytes.size()) {
+    return InvalidProgramError("section table extends past the end of the file (truncated?)");
+  }
+  std::vector<Section> sections;
+  std::set<uint32_t> seen;
+  for (uint32_t i = 0; i < count; ++i) {
+    const size_t entry = kHeaderBytes + kSectionEntryBytes * i;
+    const uint32_t type = GetU32(bytes, entry);
+    const uint32_t crc = GetU32(bytes, entry + 4);
+    const uint64_t offset = GetU64(bytes, entry + 8);
+    const uint64_t size = GetU64(bytes, entry + 16);
+    const std::string name = SectionName(type);
+    if (type < static_cast<uint32_t>(SectionType::kMetadata) ||
+        type > static_cast<uint32_t>(SectionType::kWeights)) {
+      return InvalidProgramError(absl::StrCat("unknown ", name, " in the section table"));
+    }
+    if (!seen.insert(type).second) return InvalidProgramError(absl::StrCat("section ", name, " appears twice"));
+    if (offset < table_end || offset > bytes.size() || size > bytes.size() - offset) {
+      return InvalidProgramError(absl::StrCat("section ", name, " (offset ", offset, ", size ", size,
+                                              ") lies outside the ", bytes.size(), "-byte file (truncated?)"));
+    }
+    if (static_cast<SectionType>(type) == SectionType::kWeights && offset % kWeightsAlignment != 0) {
+      return InvalidProgramError(absl::StrCat("section WEIGHTS at offset ", offset, " is not ",
+                                              kWeightsAlignment, "-byte aligned"));
+    }
+    if (Crc32(bytes.data() + offset, size) != crc) {
+      return InvalidProgramError(absl::StrCat("section ", name, " is corrupted (checksum mismatch)"));
+    }
+    sections.push_back({static_cast<SectionType>(type), bytes.substr(offset, size)});
+  }
+  return sections;
+}
+
+}  // namespace kpu

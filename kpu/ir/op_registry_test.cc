@@ -1,0 +1,102 @@
+#include "kpu/ir/op_registry.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpu/ir/errors.h"
+#include "kpu/ir/graph_util.h"
+
+namespace kpu {
+namespace {
+
+using ::testing::HasSubstr;
+
+ir::Node MakeNode(const std::string& op, int n_inputs) {
+  ir::Node node;
+  node.set_name("n0");
+  node.set_op_type(op);
+  for (int i = 0; i < n_inputs; ++i) node.add_inputs("in" + std::to_string(i));
+  node.add_outputs("out");
+  return node;
+}
+
+TensorType F32(Shape s) { return {ir::FLOAT32, std::move(s)}; }
+
+TEST(OpRegistry, HoldsTheSliceOps) {
+  auto names = OpRegistry::Global().Names();
+  for (const char* op : {"add", "linear", "matmul", "relu", "softmax"}) {
+    EXPECT_THAT(names, ::testing::Contains(op));
+  }
+}
+
+TEST(OpRegistry, InfersLinearShape) {
+  auto out = OpRegistry::Global().Infer(MakeNode("linear", 3), {F32({16, 784}), F32({128, 784}), F32({128})});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape, (Shape{16, 128}));
+}
+
+TEST(OpRegistry, InfersMatmulWithTransposedB) {
+  ir::Node node = MakeNode("matmul", 2);
+  (*node.mutable_attributes())["transpose_b"] = IntAttr(1);
+  auto out = OpRegistry::Global().Infer(node, {F32({4, 8}), F32({3, 8})});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape, (Shape{4, 3}));
+}
+
+TEST(OpRegistry, RejectsInnerDimensionMismatch) {
+  auto out = OpRegistry::Global().Infer(MakeNode("matmul", 2), {F32({4, 8}), F32({9, 3})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(KindOf(out.status()), ErrorKind::kShapeMismatch);
+  EXPECT_THAT(out.status().message(), HasSubstr("expected (8), got (9)"));
+  EXPECT_THAT(out.status().message(), HasSubstr("node 'n0' (matmul)"));
+}
+
+TEST(OpRegistry, BroadcastsAdd) {
+  auto out = OpRegistry::Global().Infer(MakeNode("add", 2), {F32({2, 5}), F32({5})});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)[0].shape, (Shape{2, 5}));
+  EXPECT_FALSE(OpRegistry::Global().Infer(MakeNode("add", 2), {F32({2, 5}), F32({4})}).ok());
+}
+
+TEST(OpRegistry, UnknownOpIsNamed) {
+  auto out = OpRegistry::Global().Infer(MakeNode("InstanceNorm", 1), {F32({1, 2})});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(KindOf(out.status()), ErrorKind::kUnsupportedOp);
+  EXPECT_EQ(out.status().message(), "Unsupported operators: InstanceNorm");
+}
+
+TEST(OpRegistry, RejectsWrongArityAndUnknownAttribute) {
+  EXPECT_THAT(OpRegistry::Global().Infer(MakeNode("relu", 2), {F32({1}), F32({1})}).status().message(),
+              HasSubstr("takes 1 inputs, got 2"));
+  ir::Node node = MakeNode("relu", 1);
+  (*node.mutable_attributes())["alpha"] = IntAttr(1);
+  EXPECT_THAT(OpRegistry::Global().Infer(node, {F32({1})}).status().message(),
+              HasSubstr("has no attribute 'alpha'"));
+}
+
+TEST(OpRegistry, SoftmaxAxisChecked) {
+  ir::Node node = MakeNode("softmax", 1);
+  (*node.mutable_attributes())["axis"] = IntAttr(2);
+  EXPECT_THAT(OpRegistry::Global().Infer(node, {F32({4, 10})}).status().message(),
+              HasSubstr("axis 2 is out of range"));
+}
+
+TEST(InferGraph, ReportsAllUnknownOpsTogether) {
+  ir::Graph g;
+  auto* x = g.add_tensors();
+  x->set_name("x");
+  x->set_dtype(ir::FLOAT32);
+  x->add_shape(2);
+  g.add_inputs("x");
+  for (const char* op : {"InstanceNorm", "relu", "GroupNorm", "InstanceNorm"}) {
+    ir::Node* n = g.add_nodes();
+    n->set_op_type(op);
+    n->add_inputs("x");
+    n->add_outputs(std::string("y_") + std::to_string(g.nodes_size()));
+  }
+  g.add_outputs("y_2");
+  absl::Status s = InferGraph(&g);
+  EXPECT_EQ(s.message(), "Unsupported operators: InstanceNorm, GroupNorm");
+}
+
+}  // namespace
+}  // namespace kpu
