@@ -76,6 +76,9 @@ ir::KPUConfig Build(const PresetSpec& p) {
   e->set_vector_exp_fp32_pj(4.6);
   e->set_static_power_w(p.static_watts);
   c.set_tdp_watts(p.tdp_watts);
+  c.set_dma_engines(8);
+  c.set_block_movers(4);
+  c.set_streamers(8);
   c.set_max_batch_size(16);
   c.set_max_tensor_dims(6);
   c.add_supported_precisions("fp32");

@@ -1,0 +1,161 @@
+// Compiling graphs and handling programs (.kpu).
+#include <cstring>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "kpu/c_api/c_api_internal.h"
+#include "kpu/compiler/compiler.h"
+#include "kpu/compiler/object_writer.h"
+#include "kpu/ir/config_presets.h"
+#include "kpu/ir/dtype.h"
+#include "kpu/runtime/object_reader.h"
+
+using kpu::c_api::Fail;
+using kpu::c_api::ToStatus;
+
+namespace {
+
+// Reads the caller's options, honouring only the fields its struct_size covers.
+kpu::compiler::CompileOptions ReadOptions(const kpu_compile_options* options) {
+  kpu::compiler::CompileOptions o;
+  if (options == nullptr) return o;
+  kpu_compile_options c;
+  kpu_compile_options_init(&c);
+  std::memcpy(&c, options, std::min(options->struct_size, sizeof(c)));
+  o.dataflow = static_cast<kpu::ir::Dataflow>(c.dataflow);
+  o.enable_fusion = c.enable_fusion != 0;
+  return o;
+}
+
+const kpu::ir::TensorDescriptor* FindTensor(const kpu::Program& p, const std::string& name) {
+  for (const auto& t : p.proto.tensors().tensors()) {
+    if (t.name() == name) return &t;
+  }
+  return nullptr;
+}
+
+kpu_status Info(const kpu_program* program, const google::protobuf::RepeatedPtrField<std::string>& ids, size_t index,
+                kpu_tensor_info* out, const char* what) {
+  ABI_REQUIRE(program != nullptr && out != nullptr, absl::StrCat("kpu_program_", what, "_info: program and out must not be NULL"));
+  ABI_REQUIRE(out->struct_size >= sizeof(kpu_tensor_info), "kpu_tensor_info.struct_size is too small");
+  ABI_REQUIRE(index < static_cast<size_t>(ids.size()), absl::StrCat(what, " index ", index, " out of range (", ids.size(), ")"));
+  const kpu::ir::TensorDescriptor* t = FindTensor(program->program, ids[static_cast<int>(index)]);
+  ABI_REQUIRE(t != nullptr && t->shape_size() <= KPU_MAX_RANK, "program tensor table is inconsistent");
+  kpu_tensor_info info;
+  std::memset(&info, 0, sizeof(info));
+  info.struct_size = sizeof(info);
+  info.name = t->name().c_str();
+  info.dtype = static_cast<kpu_dtype>(t->dtype());
+  info.rank = t->shape_size();
+  size_t bytes = kpu::DTypeSize(t->dtype());
+  for (int d = 0; d < t->shape_size(); ++d) {
+    info.dims[d] = t->shape(d);
+    bytes *= t->shape(d);
+  }
+  info.size_bytes = bytes;
+  *out = info;
+  return KPU_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+void kpu_compile_options_init(kpu_compile_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->struct_size = sizeof(*options);
+  options->dataflow = KPU_DATAFLOW_AUTO;
+  options->enable_fusion = 1;
+}
+
+kpu_status kpu_compile(const kpu_graph* graph, const kpu_config* config, const kpu_compile_options* options,
+                       kpu_program** out) {
+  ABI_GUARD({
+    ABI_REQUIRE(graph != nullptr && out != nullptr, "kpu_compile: graph and out must not be NULL");
+    const kpu::ir::KPUConfig cfg = config ? config->proto : kpu::DefaultConfig();
+    auto program = kpu::compiler::Compile(graph->proto, cfg, ReadOptions(options));
+    if (!program.ok()) return ToStatus(program.status());
+    *out = new kpu_program{std::move(*program)};
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_program_serialize(const kpu_program* program, kpu_buffer** out) {
+  ABI_GUARD({
+    ABI_REQUIRE(program != nullptr && out != nullptr, "kpu_program_serialize: program and out must not be NULL");
+    *out = kpu::c_api::NewBuffer(kpu::compiler::WriteObject(program->program));
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_program_save(const kpu_program* program, const char* path) {
+  ABI_GUARD({
+    ABI_REQUIRE(program != nullptr && path != nullptr, "kpu_program_save: program and path must not be NULL");
+    return ToStatus(kpu::compiler::WriteObjectFile(program->program, path));
+  })
+}
+
+kpu_status kpu_program_deserialize(const void* data, size_t size, kpu_program** out) {
+  ABI_GUARD({
+    ABI_REQUIRE((data != nullptr || size == 0) && out != nullptr, "kpu_program_deserialize: data and out must not be NULL");
+    auto program = kpu::runtime::ReadObject(std::string(static_cast<const char*>(data), size));
+    if (!program.ok()) return ToStatus(program.status());
+    *out = new kpu_program{std::move(*program)};
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_program_load_file(const char* path, kpu_program** out) {
+  ABI_GUARD({
+    ABI_REQUIRE(path != nullptr && out != nullptr, "kpu_program_load_file: path and out must not be NULL");
+    auto program = kpu::runtime::ReadObjectFile(path);
+    if (!program.ok()) return ToStatus(program.status());
+    *out = new kpu_program{std::move(*program)};
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_program_to_json(const kpu_program* program, kpu_buffer** out) {
+  ABI_GUARD({
+    ABI_REQUIRE(program != nullptr && out != nullptr, "kpu_program_to_json: program and out must not be NULL");
+    auto json = kpu::compiler::ProgramToJson(program->program);
+    if (!json.ok()) return ToStatus(json.status());
+    *out = kpu::c_api::NewBuffer(std::move(*json));
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_program_config(const kpu_program* program, kpu_config** out) {
+  ABI_GUARD({
+    ABI_REQUIRE(program != nullptr && out != nullptr, "kpu_program_config: program and out must not be NULL");
+    *out = new kpu_config{program->program.proto.metadata().target_config()};
+    return KPU_OK;
+  })
+}
+
+void kpu_program_destroy(kpu_program* program) { delete program; }
+
+size_t kpu_program_input_count(const kpu_program* program) {
+  return program ? program->program.proto.metadata().input_ids_size() : 0;
+}
+
+size_t kpu_program_output_count(const kpu_program* program) {
+  return program ? program->program.proto.metadata().output_ids_size() : 0;
+}
+
+kpu_status kpu_program_input_info(const kpu_program* program, size_t index, kpu_tensor_info* out) {
+  ABI_GUARD({
+    ABI_REQUIRE(program != nullptr, "kpu_program_input_info: program must not be NULL");
+    return Info(program, program->program.proto.metadata().input_ids(), index, out, "input");
+  })
+}
+
+kpu_status kpu_program_output_info(const kpu_program* program, size_t index, kpu_tensor_info* out) {
+  ABI_GUARD({
+    ABI_REQUIRE(program != nullptr, "kpu_program_output_info: program must not be NULL");
+    return Info(program, program->program.proto.metadata().output_ids(), index, out, "output");
+  })
+}
+
+}  // extern "C"

@@ -1,0 +1,59 @@
+#include "google/protobuf/util/json_util.h"
+#include "kpu/c_api/c_api_internal.h"
+#include "kpu/ir/config_presets.h"
+
+using kpu::c_api::Fail;
+using kpu::c_api::ToStatus;
+
+extern "C" {
+
+size_t kpu_config_preset_count(void) { return kpu::PresetNames().size(); }
+
+const char* kpu_config_preset_name(size_t index) {
+  try {
+    static const std::vector<std::string>* names = new std::vector<std::string>(kpu::PresetNames());
+    return index < names->size() ? (*names)[index].c_str() : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+kpu_status kpu_config_create_preset(const char* name, kpu_config** out) {
+  ABI_GUARD({
+    ABI_REQUIRE(name != nullptr && out != nullptr, "kpu_config_create_preset: name and out must not be NULL");
+    auto config = kpu::PresetConfig(name);
+    if (!config.ok()) return ToStatus(config.status());
+    *out = new kpu_config{std::move(*config)};
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_config_parse(const void* data, size_t size, kpu_config** out) {
+  ABI_GUARD({
+    ABI_REQUIRE((data != nullptr || size == 0) && out != nullptr, "kpu_config_parse: data and out must not be NULL");
+    auto config = kpu::ParseConfig(std::string(static_cast<const char*>(data), size));
+    if (!config.ok()) return ToStatus(config.status());
+    *out = new kpu_config{std::move(*config)};
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_config_to_json(const kpu_config* config, kpu_buffer** out) {
+  ABI_GUARD({
+    ABI_REQUIRE(config != nullptr && out != nullptr, "kpu_config_to_json: config and out must not be NULL");
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = true;
+    options.preserve_proto_field_names = true;
+    auto status = google::protobuf::util::MessageToJsonString(config->proto, &json, options);
+    if (!status.ok()) return Fail(KPU_ERROR_INTERNAL, status.message().as_string());
+    *out = kpu::c_api::NewBuffer(std::move(json));
+    return KPU_OK;
+  })
+}
+
+const char* kpu_config_name(const kpu_config* config) { return config ? config->proto.name().c_str() : ""; }
+
+void kpu_config_destroy(kpu_config* config) { delete config; }
+
+}  // extern "C"

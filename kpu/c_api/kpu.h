@@ -1,0 +1,296 @@
+/*
+ * kpu.h: the stable C ABI of the Stillwater KPU toolchain (libkpu.so).
+ *
+ * Rules (ARCHITECTURE.md decision 5):
+ *  - Handles are opaque. Every create has a destroy; destroy accepts NULL.
+ *  - Every fallible call returns a kpu_status. On failure a message is kept for the calling
+ *    thread (kpu_last_error) and out-parameters are left untouched.
+ *  - No C++ exception crosses this boundary.
+ *  - Structs passed in carry their size in `struct_size` (set it to sizeof(the struct)), so the
+ *    library can grow them without breaking callers. Changes to this header are additive only.
+ *  - Ownership is stated on every pointer. "Borrowed" pointers stay owned by the caller, or by
+ *    the handle they came from and live as long as it does.
+ *  - A kpu_program is immutable after creation and may be shared between threads.
+ *    A kpu_runtime and a kpu_graph may be used by one thread at a time.
+ */
+#ifndef KPU_C_API_KPU_H_
+#define KPU_C_API_KPU_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KPU_API_VERSION 1
+
+/* ---------------------------------------------------------------------------------------------
+ * Status and errors
+ * ------------------------------------------------------------------------------------------- */
+typedef enum kpu_status {
+  KPU_OK = 0,
+  KPU_ERROR_INVALID_ARGUMENT = 1, /* a bad argument or malformed graph/config */
+  KPU_ERROR_UNSUPPORTED_OP = 2,   /* "Unsupported operators: A, B" */
+  KPU_ERROR_COMPILATION = 3,      /* the compiler cannot map the graph onto the KPU */
+  KPU_ERROR_MEMORY_EXCEEDED = 4,  /* "SRAM memory exceeded: 512KB required, 256KB available" */
+  KPU_ERROR_SHAPE_MISMATCH = 5,   /* "Input shape mismatch: expected (..), got (..)" */
+  KPU_ERROR_INVALID_PROGRAM = 6,  /* a truncated, corrupted or inconsistent .kpu */
+  KPU_ERROR_IO = 7,               /* a file could not be read or written */
+  KPU_ERROR_UNIMPLEMENTED = 8,    /* a feature this version does not provide */
+  KPU_ERROR_INTERNAL = 9          /* a bug in the toolchain: please report it */
+} kpu_status;
+
+/* The message of the last failed call on this thread; "" if none. Borrowed: valid until the
+ * next kpu_* call on this thread. */
+const char* kpu_last_error(void);
+/* "KPU_OK", "KPU_ERROR_UNSUPPORTED_OP", ...; static storage. */
+const char* kpu_status_name(kpu_status status);
+
+/* The KPU_API_VERSION the library was built with, and its release, e.g. "0.1.0"; static. */
+uint32_t kpu_api_version(void);
+const char* kpu_version(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Buffers: bytes the library hands out (serialized programs, JSON views).
+ * ------------------------------------------------------------------------------------------- */
+typedef struct kpu_buffer kpu_buffer;
+/* Borrowed from the buffer. */
+const void* kpu_buffer_data(const kpu_buffer* buffer);
+size_t kpu_buffer_size(const kpu_buffer* buffer);
+void kpu_buffer_destroy(kpu_buffer* buffer);
+
+/* ---------------------------------------------------------------------------------------------
+ * Element types
+ * ------------------------------------------------------------------------------------------- */
+typedef enum kpu_dtype {
+  KPU_DTYPE_UNSPECIFIED = 0,
+  KPU_DTYPE_FLOAT32 = 1,
+  KPU_DTYPE_FLOAT16 = 2,
+  KPU_DTYPE_BFLOAT16 = 3,
+  KPU_DTYPE_INT8 = 4,
+  KPU_DTYPE_UINT8 = 5,
+  KPU_DTYPE_INT32 = 6,
+  KPU_DTYPE_INT64 = 7,
+  KPU_DTYPE_BOOL = 8
+} kpu_dtype;
+
+/* Bytes per element; 0 for an unknown dtype. */
+size_t kpu_dtype_size(kpu_dtype dtype);
+
+#define KPU_MAX_RANK 8
+
+/* ---------------------------------------------------------------------------------------------
+ * The op registry: the ops this library compiles and runs.
+ * ------------------------------------------------------------------------------------------- */
+size_t kpu_op_count(void);
+/* The i-th op name in sorted order, or NULL if i >= kpu_op_count(); static storage. */
+const char* kpu_op_name(size_t index);
+
+/* ---------------------------------------------------------------------------------------------
+ * Hardware configuration (KPUConfig)
+ * ------------------------------------------------------------------------------------------- */
+typedef struct kpu_config kpu_config;
+
+size_t kpu_config_preset_count(void);
+/* The i-th preset name ("swkpu-v1" is the default), or NULL; static storage. */
+const char* kpu_config_preset_name(size_t index);
+kpu_status kpu_config_create_preset(const char* name, kpu_config** out);
+/* From JSON text (protobuf JSON mapping of kpu.ir.KPUConfig) or protobuf binary bytes. */
+kpu_status kpu_config_parse(const void* data, size_t size, kpu_config** out);
+/* JSON view; *out is owned by the caller (kpu_buffer_destroy). */
+kpu_status kpu_config_to_json(const kpu_config* config, kpu_buffer** out);
+/* The config's name; borrowed from the config. */
+const char* kpu_config_name(const kpu_config* config);
+void kpu_config_destroy(kpu_config* config);
+
+/* ---------------------------------------------------------------------------------------------
+ * Graphs (the DFG): built here, or parsed from a .dfg file (JSON or protobuf binary).
+ * ------------------------------------------------------------------------------------------- */
+typedef struct kpu_graph kpu_graph;
+
+typedef enum kpu_attr_type {
+  KPU_ATTR_INT = 0,
+  KPU_ATTR_FLOAT = 1,
+  KPU_ATTR_STRING = 2,
+  KPU_ATTR_INTS = 3,
+  KPU_ATTR_FLOATS = 4
+} kpu_attr_type;
+
+/* A node attribute. Pointers are borrowed for the duration of the call. */
+typedef struct kpu_attr {
+  const char* name;
+  kpu_attr_type type;
+  int64_t i;             /* KPU_ATTR_INT */
+  double f;              /* KPU_ATTR_FLOAT */
+  const char* s;         /* KPU_ATTR_STRING */
+  const int64_t* ints;   /* KPU_ATTR_INTS, n_values of them */
+  const double* floats;  /* KPU_ATTR_FLOATS, n_values of them */
+  size_t n_values;
+} kpu_attr;
+
+kpu_status kpu_graph_create(const char* name, kpu_graph** out);
+/* Parses JSON or protobuf binary. `base_dir` resolves external_data paths; may be NULL. */
+kpu_status kpu_graph_parse(const void* data, size_t size, const char* base_dir, kpu_graph** out);
+/* Reads a .dfg file; external data is resolved relative to the file's folder. */
+kpu_status kpu_graph_load_file(const char* path, kpu_graph** out);
+void kpu_graph_destroy(kpu_graph* graph);
+
+kpu_status kpu_graph_add_input(kpu_graph* graph, const char* name, kpu_dtype dtype, size_t rank,
+                               const int64_t* dims);
+/* Copies `size_bytes` of little-endian element data. */
+kpu_status kpu_graph_add_constant(kpu_graph* graph, const char* name, kpu_dtype dtype,
+                                  size_t rank, const int64_t* dims, const void* data,
+                                  size_t size_bytes);
+/* `op_type` is a registry name. Unknown ops are accepted here and reported by kpu_compile,
+ * all together, as "Unsupported operators: ...". */
+kpu_status kpu_graph_add_node(kpu_graph* graph, const char* op_type, const char* name,
+                              const char* const* inputs, size_t n_inputs,
+                              const char* const* outputs, size_t n_outputs,
+                              const kpu_attr* attrs, size_t n_attrs);
+kpu_status kpu_graph_add_output(kpu_graph* graph, const char* name);
+/* Protobuf binary (json = 0) or JSON text (json = 1); *out owned by the caller. */
+kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Compiling: graph + config -> program
+ * ------------------------------------------------------------------------------------------- */
+typedef struct kpu_program kpu_program;
+
+typedef enum kpu_dataflow {
+  KPU_DATAFLOW_AUTO = 0,
+  KPU_DATAFLOW_OUTPUT_STATIONARY = 1,
+  KPU_DATAFLOW_WEIGHT_STATIONARY = 2,
+  KPU_DATAFLOW_INPUT_STATIONARY = 3
+} kpu_dataflow;
+
+typedef struct kpu_compile_options {
+  size_t struct_size;   /* sizeof(kpu_compile_options) */
+  kpu_dataflow dataflow;
+  int enable_fusion;    /* MatMul+Add(+ReLU) fusion; default 1 */
+} kpu_compile_options;
+
+/* Initializes options to their defaults. */
+void kpu_compile_options_init(kpu_compile_options* options);
+
+/* `config` may be NULL for the default KPU ("swkpu-v1"); `options` may be NULL for defaults.
+ * The graph is not modified. *out is owned by the caller (kpu_program_destroy). */
+kpu_status kpu_compile(const kpu_graph* graph, const kpu_config* config,
+                       const kpu_compile_options* options, kpu_program** out);
+
+/* .kpu bytes; *out owned by the caller. */
+kpu_status kpu_program_serialize(const kpu_program* program, kpu_buffer** out);
+kpu_status kpu_program_save(const kpu_program* program, const char* path);
+/* Validates the container and the program; rejects truncated, corrupted and inconsistent input
+ * with KPU_ERROR_INVALID_PROGRAM and a message saying what is wrong. */
+kpu_status kpu_program_deserialize(const void* data, size_t size, kpu_program** out);
+kpu_status kpu_program_load_file(const char* path, kpu_program** out);
+/* The program as JSON (metadata, tensors, DFX operations, dependencies, hints; not weights). */
+kpu_status kpu_program_to_json(const kpu_program* program, kpu_buffer** out);
+/* The program's target config; *out owned by the caller. */
+kpu_status kpu_program_config(const kpu_program* program, kpu_config** out);
+void kpu_program_destroy(kpu_program* program);
+
+typedef struct kpu_tensor_info {
+  size_t struct_size;        /* sizeof(kpu_tensor_info) */
+  const char* name;          /* borrowed from the program */
+  kpu_dtype dtype;
+  size_t rank;
+  int64_t dims[KPU_MAX_RANK];
+  size_t size_bytes;
+} kpu_tensor_info;
+
+size_t kpu_program_input_count(const kpu_program* program);
+size_t kpu_program_output_count(const kpu_program* program);
+kpu_status kpu_program_input_info(const kpu_program* program, size_t index, kpu_tensor_info* out);
+kpu_status kpu_program_output_info(const kpu_program* program, size_t index, kpu_tensor_info* out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Running: program -> runtime -> outputs + metrics
+ * ------------------------------------------------------------------------------------------- */
+typedef struct kpu_runtime kpu_runtime;
+
+/* `config` may be NULL to run on the program's target config. The runtime keeps its own
+ * reference to the program's content; the program may be destroyed afterwards. */
+kpu_status kpu_load(const kpu_program* program, const kpu_config* config, kpu_runtime** out);
+void kpu_runtime_destroy(kpu_runtime* runtime);
+
+/* Timing fidelity. Every mode returns the true outputs (decision 3). The seeds use two names for
+ * the fast mode: BEHAVIORAL and FUNCTIONAL are the same mode. */
+typedef enum kpu_mode {
+  KPU_MODE_FUNCTIONAL = 0,
+  KPU_MODE_BEHAVIORAL = 0,
+  KPU_MODE_TRANSACTIONAL = 1,
+  KPU_MODE_CYCLE_ACCURATE = 2,
+  KPU_MODE_POWER_TRACE = 3
+} kpu_mode;
+
+/* How the values are computed. FAST runs whole ops with optimized kernels; DFX_INTERPRETER
+ * executes the DFX program tile by tile, moving the bytes between modelled memory levels (slow;
+ * for verifying the tiling). */
+typedef enum kpu_engine {
+  KPU_ENGINE_FAST = 0,
+  KPU_ENGINE_DFX_INTERPRETER = 1
+} kpu_engine;
+
+typedef struct kpu_execute_options {
+  size_t struct_size;  /* sizeof(kpu_execute_options) */
+  kpu_mode mode;
+  kpu_engine engine;
+} kpu_execute_options;
+
+void kpu_execute_options_init(kpu_execute_options* options);
+
+/* A tensor passed to kpu_execute. For inputs `data` is read; for outputs the library writes
+ * `size_bytes` into `data`. All pointers are borrowed for the call. */
+typedef struct kpu_tensor {
+  size_t struct_size;  /* sizeof(kpu_tensor) */
+  const char* name;
+  kpu_dtype dtype;
+  size_t rank;
+  const int64_t* dims;
+  void* data;
+  size_t size_bytes;
+} kpu_tensor;
+
+/* Runs the program. Inputs and outputs are matched by name; every program input must be given
+ * with its exact dtype and shape ("Input shape mismatch: ..."), and every output buffer must
+ * match the output's dtype, shape and size. `options` may be NULL (FUNCTIONAL, FAST). */
+kpu_status kpu_execute(kpu_runtime* runtime, const kpu_tensor* inputs, size_t n_inputs,
+                       kpu_tensor* outputs, size_t n_outputs, const kpu_execute_options* options);
+
+/* KPUPerformanceMetrics of the last successful kpu_execute (seed 004). */
+typedef struct kpu_metrics {
+  size_t struct_size; /* sizeof(kpu_metrics) */
+  uint64_t total_cycles;
+  double total_time_us;
+  uint64_t compute_cycles;
+  uint64_t memory_stall_cycles;
+  uint64_t other_cycles;
+  uint64_t dram_reads_bytes;
+  uint64_t dram_writes_bytes;
+  uint64_t sram_reads_bytes;
+  uint64_t sram_writes_bytes;
+  uint64_t l1_hits;
+  uint64_t l1_misses;
+  uint64_t l2_hits;
+  uint64_t l2_misses;
+  double average_power_watts;
+  double total_energy_uj;
+  double compute_utilization;
+  double memory_bandwidth_utilization;
+  uint64_t total_macs;
+} kpu_metrics;
+
+/* KPU_ERROR_INVALID_ARGUMENT if nothing has run yet. */
+kpu_status kpu_runtime_metrics(const kpu_runtime* runtime, kpu_metrics* out);
+/* The same metrics as JSON, with the per-op breakdown (op_metrics); *out owned by the caller. */
+kpu_status kpu_runtime_metrics_json(const kpu_runtime* runtime, kpu_buffer** out);
+/* The DFX schedule the runtime will execute, as readable text (the loader's --dry-run). */
+kpu_status kpu_runtime_schedule_text(const kpu_runtime* runtime, kpu_buffer** out);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif  /* KPU_C_API_KPU_H_ */

@@ -1,0 +1,180 @@
+#include "kpu/compiler/compiler.h"
+
+#include <climits>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "kpu/compiler/lowering.h"
+#include "kpu/compiler/memory_planner.h"
+#include "kpu/compiler/passes.h"
+#include "kpu/compiler/tiling.h"
+#include "kpu/ir/config_presets.h"
+#include "kpu/ir/dtype.h"
+#include "kpu/ir/errors.h"
+#include "kpu/ir/graph_util.h"
+#include "kpu/ir/object_format.h"
+
+namespace kpu::compiler {
+namespace {
+
+std::string Fnv1aHex(const std::string& bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return absl::StrFormat("%016x", h);
+}
+
+absl::Status RunPasses(ir::Graph* graph, const CompileOptions& options, std::vector<FusionRecord>* fused) {
+  KPU_RETURN_IF_ERROR(CanonicalizeLinear(graph));
+  KPU_RETURN_IF_ERROR(PretransposeConstantWeights(graph));
+  if (options.enable_fusion) KPU_RETURN_IF_ERROR(FuseMatmulEpilogues(graph, fused));
+  KPU_RETURN_IF_ERROR(EliminateDeadCode(graph));
+  return InferGraph(graph);
+}
+
+// Every op must reach the hardware through a lowering; report all that cannot, together.
+absl::Status CheckLowerable(const ir::Graph& graph) {
+  std::vector<std::string> missing;
+  std::set<std::string> seen;
+  for (const ir::Node& n : graph.nodes()) {
+    if (!Lowerings().count(n.op_type()) && seen.insert(n.op_type()).second) missing.push_back(n.op_type());
+  }
+  return missing.empty() ? absl::OkStatus() : UnsupportedOpsError(missing);
+}
+
+}  // namespace
+
+absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& config, const CompileOptions& options) {
+  KPU_RETURN_IF_ERROR(ValidateConfig(config));
+  if (options.dataflow == ir::WEIGHT_STATIONARY || options.dataflow == ir::INPUT_STATIONARY) {
+    return UnimplementedError(absl::StrCat(ir::Dataflow_Name(options.dataflow),
+                                           " dataflow is not supported yet; use OUTPUT_STATIONARY"));
+  }
+  ir::Graph graph = input;
+  KPU_RETURN_IF_ERROR(ResolveConstantData(&graph, ""));
+  KPU_RETURN_IF_ERROR(InferGraph(&graph));
+  const std::string source_hash = Fnv1aHex(graph.SerializeAsString());
+  std::vector<FusionRecord> fused;
+  KPU_RETURN_IF_ERROR(RunPasses(&graph, options, &fused));
+  KPU_RETURN_IF_ERROR(CheckLowerable(graph));
+
+  std::map<std::string, TensorType> types;
+  for (const ir::Tensor& t : graph.tensors()) types[t.name()] = {t.dtype(), ToShape(t.shape())};
+
+  Program program;
+  ir::KPUProgram& p = program.proto;
+  uint64_t next_id = 1;
+  DfxBuilder builder(config, &next_id);
+  LoweringContext ctx{config, types, builder};
+  KPU_ASSIGN_OR_RETURN(std::vector<int> order, TopologicalOrder(graph));
+
+  std::map<std::string, int> produced_at, last_read;
+  uint64_t peak_sram = 0, est_cycles = 0, est_dram = 0, total_macs = 0;
+  const size_t staging_levels = OnChipLevels(config).size() > 1 ? OnChipLevels(config).size() - 1 : 0;
+  for (int step = 0; step < static_cast<int>(order.size()); ++step) {
+    const ir::Node& node = graph.nodes(order[step]);
+    ir::KPUOp* op = p.mutable_operations()->add_ops();
+    op->set_id(absl::StrCat("op", step, "_", node.name().empty() ? node.op_type() : node.name()));
+    op->set_op_type(node.op_type());
+    op->mutable_inputs()->CopyFrom(node.inputs());
+    op->mutable_outputs()->CopyFrom(node.outputs());
+    *op->mutable_attributes() = node.attributes();
+    op->set_schedule_order(step);
+    for (const FusionRecord& f : fused) {
+      if (f.into == node.name()) op->add_fused_with(f.fused);
+    }
+    KPU_RETURN_IF_ERROR(Lowerings().at(node.op_type())(node, ctx, op));
+    const double mac_pj = config.energy().mac_fp32_pj();
+    const double dram_pj = FindLevel(config, ir::EXTERNAL)->read_energy_pj_per_byte();
+    uint64_t op_dram = 0;
+    for (const std::string& t : node.inputs()) op_dram += NumElements(types[t].shape) * DTypeSize(types[t].dtype);
+    for (const std::string& t : node.outputs()) op_dram += NumElements(types[t].shape) * DTypeSize(types[t].dtype);
+    op->set_estimated_energy_pj(op->macs() * mac_pj + op_dram * dram_pj);
+    peak_sram = std::max(peak_sram, op->l1_bytes() + op->staging_bytes() * staging_levels);
+    est_cycles += op->estimated_cycles();
+    est_dram += op_dram;
+    total_macs += op->macs();
+    for (const std::string& t : node.outputs()) produced_at[t] = step;
+    for (const std::string& t : node.inputs()) last_read[t] = step;
+  }
+
+  // Dependencies between ops, through the tensors they pass.
+  std::map<std::string, std::string> producer_op;
+  for (const ir::KPUOp& op : p.operations().ops()) {
+    for (const std::string& in : op.inputs()) {
+      auto it = producer_op.find(in);
+      if (it == producer_op.end()) continue;
+      ir::DependencyEdge* e = p.mutable_dependencies()->add_edges();
+      e->set_from_op(it->second);
+      e->set_to_op(op.id());
+      e->set_tensor(in);
+    }
+    for (const std::string& out : op.outputs()) producer_op[out] = op.id();
+  }
+
+  // Tensors, weights and the DRAM arena.
+  std::set<std::string> inputs(graph.inputs().begin(), graph.inputs().end());
+  std::set<std::string> outputs(graph.outputs().begin(), graph.outputs().end());
+  std::vector<BufferRequest> requests;
+  uint64_t weight_bytes = 0, activation_bytes = 0;
+  for (const ir::Tensor& t : graph.tensors()) {
+    ir::TensorDescriptor* d = p.mutable_tensors()->add_tensors();
+    d->set_name(t.name());
+    d->set_dtype(t.dtype());
+    d->mutable_shape()->CopyFrom(t.shape());
+    d->set_memory_hint(ir::EXTERNAL);
+    const uint64_t bytes = NumElements(ToShape(t.shape())) * DTypeSize(t.dtype());
+    if (IsConstant(t)) {
+      d->set_kind(ir::TensorDescriptor::WEIGHT);
+      program.weights.resize((program.weights.size() + kWeightsAlignment - 1) / kWeightsAlignment * kWeightsAlignment, '\0');
+      d->set_weight_offset(program.weights.size());
+      d->set_weight_size(t.raw_data().size());
+      program.weights += t.raw_data();
+      weight_bytes += bytes;
+      continue;
+    }
+    d->set_kind(inputs.count(t.name()) ? ir::TensorDescriptor::INPUT
+                : outputs.count(t.name()) ? ir::TensorDescriptor::OUTPUT
+                                          : ir::TensorDescriptor::ACTIVATION);
+    BufferRequest r{t.name(), bytes, inputs.count(t.name()) ? -1 : produced_at[t.name()],
+                    outputs.count(t.name()) ? INT_MAX : (last_read.count(t.name()) ? last_read[t.name()] : produced_at[t.name()])};
+    requests.push_back(r);
+    if (d->kind() == ir::TensorDescriptor::ACTIVATION) activation_bytes += bytes;
+  }
+  ArenaPlan arena = PlanArena(requests);
+  for (ir::TensorDescriptor& d : *p.mutable_tensors()->mutable_tensors()) {
+    if (arena.offsets.count(d.name())) d.set_arena_offset(arena.offsets[d.name()]);
+  }
+
+  ir::ProgramMetadata* meta = p.mutable_metadata();
+  meta->set_name(graph.name().empty() ? "graph" : graph.name());
+  meta->set_version("1.0");
+  meta->set_source_model(options.source_model);
+  meta->set_source_hash(source_hash);
+  *meta->mutable_target_config() = config;
+  meta->set_precision("fp32");
+  meta->set_compiler_version(kCompilerVersion);
+  meta->mutable_input_ids()->CopyFrom(graph.inputs());
+  meta->mutable_output_ids()->CopyFrom(graph.outputs());
+  meta->set_peak_sram_bytes(peak_sram);
+  meta->set_peak_dram_bytes(arena.arena_bytes + program.weights.size());
+  meta->set_weight_bytes(weight_bytes);
+  meta->set_activation_bytes(activation_bytes);
+  meta->set_estimated_total_cycles(est_cycles);
+  double est_energy_pj = 0;
+  for (const ir::KPUOp& op : p.operations().ops()) est_energy_pj += op.estimated_energy_pj();
+  meta->set_estimated_total_energy_uj(est_energy_pj * 1e-6);
+
+  ir::Hints* hints = p.mutable_hints();
+  hints->set_estimated_dram_bytes(est_dram);
+  hints->set_estimated_compute_cycles(est_cycles);
+  hints->set_parallelism_degree(config.compute().compute_tiles());
+  hints->set_total_macs(total_macs);
+  return program;
+}
+
+}  // namespace kpu::compiler

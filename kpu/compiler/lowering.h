@@ -1,0 +1,39 @@
+// Lowering of graph ops to DFX kernels: one entry per registry op (decision 1), keyed by name.
+#ifndef KPU_COMPILER_LOWERING_H_
+#define KPU_COMPILER_LOWERING_H_
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "kpu/compiler/dfx_builder.h"
+#include "kpu/ir/config.pb.h"
+#include "kpu/ir/graph.pb.h"
+#include "kpu/ir/op_registry.h"
+#include "kpu/ir/program.pb.h"
+
+namespace kpu::compiler {
+
+struct LoweringContext {
+  const ir::KPUConfig& config;
+  const std::map<std::string, TensorType>& types;
+  DfxBuilder& builder;
+};
+
+// Fills op->dfx, op->tiling and the estimates from the node.
+using LowerFn = std::function<absl::Status(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op)>;
+
+// Ops with a DFX lowering.
+const std::map<std::string, LowerFn>& Lowerings();
+// Ops the passes rewrite into others before lowering (linear -> matmul).
+const std::set<std::string>& Decompositions();
+
+absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerElementwise(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerSoftmax(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+
+}  // namespace kpu::compiler
+
+#endif  // KPU_COMPILER_LOWERING_H_

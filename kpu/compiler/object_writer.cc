@@ -1,0 +1,48 @@
+#include "kpu/compiler/object_writer.h"
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "kpu/ir/errors.h"
+#include "kpu/ir/object_format.h"
+
+namespace kpu::compiler {
+
+std::string WriteObject(const Program& program) {
+  const ir::KPUProgram& p = program.proto;
+  return EncodeContainer({
+      {SectionType::kMetadata, p.metadata().SerializeAsString()},
+      {SectionType::kTensors, p.tensors().SerializeAsString()},
+      {SectionType::kOperations, p.operations().SerializeAsString()},
+      {SectionType::kDependencies, p.dependencies().SerializeAsString()},
+      {SectionType::kHints, p.hints().SerializeAsString()},
+      {SectionType::kWeights, program.weights},
+  });
+}
+
+absl::Status WriteObjectFile(const Program& program, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return IoError(absl::StrCat("cannot open '", path, "' for writing"));
+  const std::string bytes = WriteObject(program);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return IoError(absl::StrCat("cannot write '", path, "'"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ProgramToJson(const Program& program) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  auto status = google::protobuf::util::MessageToJsonString(program.proto, &json, options);
+  if (!status.ok()) return InvalidArgumentError(status.message().as_string());
+  // Splice a summary of the raw weights section in as a last member.
+  const size_t close = json.rfind('}');
+  json.insert(close, absl::StrCat(",\n \"weights\": {\"size_bytes\": ", program.weights.size(),
+                                  ", \"alignment\": ", kWeightsAlignment, "}\n"));
+  return json;
+}
+
+}  // namespace kpu::compiler

@@ -1,0 +1,34 @@
+// Graph-to-graph passes, run in the order Compile() lists them. Each keeps the graph valid and
+// inferred (every tensor typed), so any pass can be tested on its own.
+#ifndef KPU_COMPILER_PASSES_H_
+#define KPU_COMPILER_PASSES_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "kpu/ir/graph.pb.h"
+
+namespace kpu::compiler {
+
+// linear(x, W, b) -> matmul(x, W, b, transpose_b=1): one op for the backend to tile.
+absl::Status CanonicalizeLinear(ir::Graph* graph);
+
+// matmul(x, W) with a constant W and transpose_b=1: stores W transposed ([K, N]) so tiles of B
+// are contiguous row panels, and clears transpose_b.
+absl::Status PretransposeConstantWeights(ir::Graph* graph);
+
+// matmul + add(bias) -> matmul with a bias input; then matmul + relu -> matmul with
+// activation=relu. Records which nodes were fused into which in `fused_with` (by node name).
+struct FusionRecord {
+  std::string into;
+  std::string fused;
+};
+absl::Status FuseMatmulEpilogues(ir::Graph* graph, std::vector<FusionRecord>* fused);
+
+// Removes nodes whose outputs reach no graph output, and tensors nothing uses.
+absl::Status EliminateDeadCode(ir::Graph* graph);
+
+}  // namespace kpu::compiler
+
+#endif  // KPU_COMPILER_PASSES_H_

@@ -1,0 +1,55 @@
+// Tile-size choice for each op, from the config's memory sizes and array shape.
+#ifndef KPU_COMPILER_TILING_H_
+#define KPU_COMPILER_TILING_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kpu/ir/config.pb.h"
+#include "kpu/ir/shape.h"
+
+namespace kpu::compiler {
+
+// The on-chip levels a config has, from the one next to DRAM up to L1 (e.g. L3, L2, L1).
+std::vector<ir::MemoryLevel> OnChipLevels(const ir::KPUConfig& config);
+// Bytes each staging level (on-chip, below L1) may hold: the smallest of them.
+uint64_t StagingCapacity(const ir::KPUConfig& config);
+uint64_t L1Capacity(const ir::KPUConfig& config);
+
+// Output-stationary tiling of C[M, N] = A[M, K] x B[K, N] (one batch slice).
+struct MatmulTiling {
+  int64_t tm = 0, tn = 0, tk = 0;
+  // A's row panel (tm x K) is loaded once per row of tiles into the staging levels and reused
+  // across tj; B whole is loaded once and reused across ti. Otherwise tiles stream from DRAM.
+  bool a_panel = false;
+  bool b_resident = false;
+  uint64_t l1_bytes = 0;       // with A and B tiles double-buffered
+  uint64_t staging_bytes = 0;  // per staging level
+  uint64_t estimated_cycles = 0;
+  uint64_t estimated_dram_bytes = 0;
+};
+
+absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k, int64_t batch,
+                                                size_t element_size, bool has_bias,
+                                                const ir::KPUConfig& config,
+                                                const std::string& op_name);
+
+// Row tiling for ops that work on whole rows of their last `row_dims` dimensions together
+// (softmax along an axis) or on any box (elementwise, row_dims = 0): a tile is `tile` elements
+// per dimension, full extent in the row dimensions.
+struct RowTiling {
+  Shape tile;
+  uint64_t l1_bytes = 0;
+  uint64_t staging_bytes = 0;
+};
+
+// `buffers_l1` and `buffers_staging` count the tile-sized buffers each level holds at once.
+absl::StatusOr<RowTiling> ChooseRowTiling(const Shape& shape, int row_dims, size_t element_size,
+                                          int buffers_l1, int buffers_staging,
+                                          const ir::KPUConfig& config, const std::string& op_name);
+
+}  // namespace kpu::compiler
+
+#endif  // KPU_COMPILER_TILING_H_

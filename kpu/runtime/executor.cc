@@ -1,0 +1,158 @@
+#include "kpu/runtime/executor.h"
+
+#include <cstring>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "kpu/ir/config_presets.h"
+#include "kpu/ir/dtype.h"
+#include "kpu/ir/errors.h"
+#include "kpu/runtime/dfx_interpreter.h"
+#include "kpu/runtime/kernels.h"
+#include "kpu/runtime/validator.h"
+#include "kpu/sim/analytical_model.h"
+
+namespace kpu::runtime {
+namespace {
+
+uint64_t TensorBytes(const ir::TensorDescriptor& t) { return NumElements(ToShape(t.shape())) * DTypeSize(t.dtype()); }
+
+}  // namespace
+
+std::string ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kFunctional: return "FUNCTIONAL";
+    case Mode::kTransactional: return "TRANSACTIONAL";
+    case Mode::kCycleAccurate: return "CYCLE_ACCURATE";
+    case Mode::kPowerTrace: return "POWER_TRACE";
+  }
+  return "UNKNOWN";
+}
+
+Executor::Executor(Program program, ir::KPUConfig config) : program_(std::move(program)), config_(std::move(config)) {}
+
+absl::StatusOr<std::unique_ptr<Executor>> Executor::Load(const Program& program, const ir::KPUConfig* config) {
+  KPU_RETURN_IF_ERROR(ValidateProgram(program));
+  ir::KPUConfig cfg = config ? *config : program.proto.metadata().target_config();
+  KPU_RETURN_IF_ERROR(ValidateConfig(cfg));
+  std::unique_ptr<Executor> e(new Executor(program, std::move(cfg)));
+  KPU_RETURN_IF_ERROR(e->Bind());
+  return e;
+}
+
+absl::Status Executor::Bind() {
+  // The program's tiles were sized for its target; the config it runs on must hold them.
+  const ir::MemoryLevelConfig* l1 = nullptr;
+  for (ir::MemoryLevel l : {ir::L1, ir::L2, ir::L3}) {
+    if ((l1 = FindLevel(config_, l)) != nullptr) break;
+  }
+  if (l1 == nullptr) return InvalidArgumentError(absl::StrCat("KPU config '", config_.name(), "' has no on-chip memory"));
+  for (const ir::KPUOp& op : program_.proto.operations().ops()) {
+    if (op.l1_bytes() > LevelCapacity(*l1)) {
+      return MemoryExceededError("SRAM", op.l1_bytes(), LevelCapacity(*l1),
+                                 absl::StrCat(LevelName(l1->level()), " of '", config_.name(), "', op '", op.id(), "'"));
+    }
+  }
+  uint64_t arena_bytes = 0;
+  for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
+    if (t.kind() == ir::TensorDescriptor::WEIGHT) continue;
+    arena_bytes = std::max(arena_bytes, t.arena_offset() + TensorBytes(t));
+    if (t.arena_offset() % sizeof(float) != 0) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' is misaligned"));
+  }
+  if (arena_bytes > kMaxTensorBytes) return InvalidProgramError("DRAM arena is larger than this runtime allows");
+  arena_.assign(arena_bytes / sizeof(float) + 1, 0.0f);
+  weights_.assign(program_.weights.size() / sizeof(float) + 1, 0.0f);
+  std::memcpy(weights_.data(), program_.weights.data(), program_.weights.size());
+  return absl::OkStatus();
+}
+
+float* Executor::TensorData(const std::string& name) {
+  for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
+    if (t.name() != name) continue;
+    if (t.kind() == ir::TensorDescriptor::WEIGHT) return weights_.data() + t.weight_offset() / sizeof(float);
+    return arena_.data() + t.arena_offset() / sizeof(float);
+  }
+  return nullptr;
+}
+
+absl::Status Executor::RunFast() {
+  std::map<std::string, Shape> shapes;
+  for (const auto& t : program_.proto.tensors().tensors()) shapes[t.name()] = ToShape(t.shape());
+  for (const ir::KPUOp& op : program_.proto.operations().ops()) {
+    std::vector<ConstTensorView> inputs;
+    for (const std::string& in : op.inputs()) inputs.push_back({shapes[in], TensorData(in)});
+    // Outputs may share arena space with inputs whose lifetime ended; kernels write after reading
+    // only when the planner keeps them apart, which it does for an op's own inputs.
+    KernelArgs args{op.attributes(), inputs, {shapes[op.outputs(0)], TensorData(op.outputs(0))}, false};
+    KPU_RETURN_IF_ERROR(Kernels().at(op.op_type())(args));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Executor::RunInterpreter() {
+  DramTensors dram;
+  for (const auto& t : program_.proto.tensors().tensors()) dram[t.name()] = {ToShape(t.shape()), TensorData(t.name())};
+  for (const ir::KPUOp& op : program_.proto.operations().ops()) {
+    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Executor::Execute(const std::vector<HostTensor>& inputs, const std::vector<HostTensor>& outputs,
+                               const ExecuteOptions& options) {
+  if (options.mode != Mode::kFunctional) {
+    return UnimplementedError(absl::StrCat(ModeName(options.mode),
+                                           " mode is not implemented yet; FUNCTIONAL (BEHAVIORAL) is"));
+  }
+  const ir::KPUProgram& p = program_.proto;
+  std::map<std::string, const ir::TensorDescriptor*> by_name;
+  for (const auto& t : p.tensors().tensors()) by_name[t.name()] = &t;
+  std::map<std::string, const HostTensor*> given;
+  for (const HostTensor& in : inputs) {
+    auto it = by_name.find(in.name);
+    if (it == by_name.end() || it->second->kind() != ir::TensorDescriptor::INPUT) {
+      return InvalidArgumentError(absl::StrCat("unknown input '", in.name, "'; the program's inputs are: ",
+                                               absl::StrJoin(p.metadata().input_ids(), ", ")));
+    }
+    const ir::TensorDescriptor& t = *it->second;
+    if (in.shape != ToShape(t.shape())) return ShapeMismatchError("Input", ToShape(t.shape()), in.shape);
+    if (in.dtype != t.dtype()) {
+      return InvalidArgumentError(absl::StrCat("Input dtype mismatch for '", in.name, "': expected ",
+                                               DTypeName(t.dtype()), ", got ", DTypeName(in.dtype)));
+    }
+    if (in.size_bytes != TensorBytes(t) || in.data == nullptr) {
+      return InvalidArgumentError(absl::StrCat("input '", in.name, "' has ", in.size_bytes, " bytes of data, needs ", TensorBytes(t)));
+    }
+    given[in.name] = &in;
+  }
+  for (const std::string& id : p.metadata().input_ids()) {
+    if (!given.count(id)) return InvalidArgumentError(absl::StrCat("missing input '", id, "'"));
+  }
+  for (const HostTensor& out : outputs) {
+    auto it = by_name.find(out.name);
+    const bool is_output = it != by_name.end() &&
+                           std::find(p.metadata().output_ids().begin(), p.metadata().output_ids().end(), out.name) !=
+                               p.metadata().output_ids().end();
+    if (!is_output) {
+      return InvalidArgumentError(absl::StrCat("unknown output '", out.name, "'; the program's outputs are: ",
+                                               absl::StrJoin(p.metadata().output_ids(), ", ")));
+    }
+    if (out.size_bytes != TensorBytes(*it->second) || out.data == nullptr || out.dtype != it->second->dtype()) {
+      return InvalidArgumentError(absl::StrCat("output buffer '", out.name, "' must be ", DTypeName(it->second->dtype()),
+                                               " with ", TensorBytes(*it->second), " bytes"));
+    }
+  }
+  for (const auto& [name, in] : given) std::memcpy(TensorData(name), in->data, in->size_bytes);
+  KPU_RETURN_IF_ERROR(options.engine == Engine::kFast ? RunFast() : RunInterpreter());
+  for (const HostTensor& out : outputs) std::memcpy(out.data, TensorData(out.name), out.size_bytes);
+  if (!timing_) {
+    KPU_ASSIGN_OR_RETURN(ir::KPUPerformanceMetrics m, sim::EstimateProgram(p, config_));
+    timing_ = std::move(m);
+  }
+  last_metrics_ = timing_;
+  last_metrics_->set_mode(ModeName(options.mode));
+  return absl::OkStatus();
+}
+
+}  // namespace kpu::runtime
