@@ -57,7 +57,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   ir::Graph graph = input;
   KPU_RETURN_IF_ERROR(ResolveConstantData(&graph, ""));
   KPU_RETURN_IF_ERROR(InferGraph(&graph));
-  const std::string source_hash = Fnv1aHex(graph.SerializeAsString());
+  const std::string source_hash = Fnv1aHex(SerializeDeterministic(graph));
   std::vector<FusionRecord> fused;
   KPU_RETURN_IF_ERROR(RunPasses(&graph, options, &fused));
   KPU_RETURN_IF_ERROR(CheckLowerable(graph));

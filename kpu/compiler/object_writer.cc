@@ -12,11 +12,11 @@ namespace kpu::compiler {
 std::string WriteObject(const Program& program) {
   const ir::KPUProgram& p = program.proto;
   return EncodeContainer({
-      {SectionType::kMetadata, p.metadata().SerializeAsString()},
-      {SectionType::kTensors, p.tensors().SerializeAsString()},
-      {SectionType::kOperations, p.operations().SerializeAsString()},
-      {SectionType::kDependencies, p.dependencies().SerializeAsString()},
-      {SectionType::kHints, p.hints().SerializeAsString()},
+      {SectionType::kMetadata, SerializeDeterministic(p.metadata())},
+      {SectionType::kTensors, SerializeDeterministic(p.tensors())},
+      {SectionType::kOperations, SerializeDeterministic(p.operations())},
+      {SectionType::kDependencies, SerializeDeterministic(p.dependencies())},
+      {SectionType::kHints, SerializeDeterministic(p.hints())},
       {SectionType::kWeights, program.weights},
   });
 }
@@ -36,6 +36,8 @@ absl::StatusOr<std::string> ProgramToJson(const Program& program) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.preserve_proto_field_names = true;
+  // Enum zero values (EXTERNAL, LOAD, MATMUL_TILE) would otherwise be left out.
+  options.always_print_primitive_fields = true;
   auto status = google::protobuf::util::MessageToJsonString(program.proto, &json, options);
   if (!status.ok()) return InvalidArgumentError(status.message().as_string());
   // Splice a summary of the raw weights section in as a last member.

@@ -84,7 +84,13 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
           const double dram = (a_panel ? a_bytes : a_bytes * tj) + (b_res ? b_bytes : b_bytes * ti * batch) + c_bytes;
           const double l1_traffic = a_bytes * tj + b_bytes * ti * batch + c_bytes;
           const double cost = std::max({compute, dram / dram_bpc, l1_traffic / l1_bpc});
-          if (cost < best_cost - 0.5 || (cost < best_cost + 0.5 && l1 + stage < best.l1_bytes + best.staging_bytes)) {
+          // Fastest first; among equally fast tilings the one moving fewer DRAM bytes (energy),
+          // then the one holding less SRAM.
+          const bool faster = cost < best_cost - 0.5;
+          const bool as_fast = !faster && cost < best_cost + 0.5;
+          const bool fewer_bytes = dram < best.estimated_dram_bytes - 0.5;
+          const bool same_bytes = !fewer_bytes && dram < best.estimated_dram_bytes + 0.5;
+          if (faster || (as_fast && (fewer_bytes || (same_bytes && l1 + stage < best.l1_bytes + best.staging_bytes)))) {
             best_cost = cost;
             best = MatmulTiling{tm, tn, tk, a_panel, b_res, l1, stage,
                                 static_cast<uint64_t>(cost), static_cast<uint64_t>(dram)};

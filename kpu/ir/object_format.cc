@@ -5,6 +5,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "kpu/ir/errors.h"
 
 namespace kpu {
@@ -28,6 +30,16 @@ uint64_t GetU64(const std::string& in, size_t at) {
 }
 
 }  // namespace
+
+std::string SerializeDeterministic(const google::protobuf::MessageLite& message) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
 
 std::string SectionName(uint32_t type) {
   switch (static_cast<SectionType>(type)) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/message_lite.h"
 
 namespace kpu {
 
@@ -35,6 +36,10 @@ enum class SectionType : uint32_t {
 };
 
 std::string SectionName(uint32_t type);
+
+// Protobuf bytes that are the same for the same message (map fields in key order), so a program
+// compiled twice is the same file and hashes are stable.
+std::string SerializeDeterministic(const google::protobuf::MessageLite& message);
 
 struct Section {
   SectionType type;

@@ -24,6 +24,12 @@ class Counter : public DfxVisitor {
 
   absl::Status OnDataMove(const ir::DfxOp&, const ir::DataMove& move, const Place& src, const Place&) override {
     const ir::MemoryLevel from = move.source().level(), to = move.destination().level();
+    for (ir::MemoryLevel l : {from, to}) {
+      if (l != ir::REGISTER && FindLevel(config_, l) == nullptr) {
+        return InvalidProgramError(absl::StrCat("a DataMove uses ", LevelName(l), ", which the KPU config '",
+                                                config_.name(), "' does not have"));
+      }
+    }
     const uint64_t bytes = src.box.NumElements() * element_size_.at(move.source().tensor());
     activity.read_bytes[from] += bytes;
     activity.write_bytes[to] += bytes;

@@ -1,0 +1,85 @@
+#include "kpu/compiler/compiler.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpu/compiler/object_writer.h"
+#include "kpu/compiler/tiling.h"
+#include "kpu/ir/config_presets.h"
+#include "kpu/ir/errors.h"
+#include "kpu/ir/object_format.h"
+#include "kpu/testing/test_graphs.h"
+
+namespace kpu::compiler {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(Compiler, MlpProgramStructure) {
+  auto program = Compile(kpu::testing::MnistMlp(16), DefaultConfig(), {});
+  ASSERT_TRUE(program.ok()) << program.status();
+  const ir::KPUProgram& p = program->proto;
+  ASSERT_EQ(p.operations().ops_size(), 4);
+  EXPECT_EQ(p.operations().ops(0).op_type(), "matmul");
+  EXPECT_THAT(p.operations().ops(0).fused_with(), ::testing::ElementsAre("a1_relu"));
+  EXPECT_EQ(p.operations().ops(3).op_type(), "softmax");
+  EXPECT_EQ(p.dependencies().edges_size(), 3);
+  EXPECT_EQ(p.metadata().input_ids(0), "x");
+  EXPECT_EQ(p.metadata().output_ids(0), "probs");
+  EXPECT_EQ(p.metadata().weight_bytes(), 4u * (784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10));
+  EXPECT_EQ(p.hints().total_macs(), 16u * (784 * 128 + 128 * 64 + 64 * 10));
+  EXPECT_LE(p.metadata().peak_sram_bytes(), L1Capacity(DefaultConfig()) + 2 * StagingCapacity(DefaultConfig()));
+  EXPECT_EQ(p.metadata().source_hash().size(), 16u);
+  for (const auto& t : p.tensors().tensors()) {
+    if (t.kind() == ir::TensorDescriptor::WEIGHT) {
+      EXPECT_EQ(t.weight_offset() % kWeightsAlignment, 0u);
+    }
+  }
+  for (const auto& op : p.operations().ops()) {
+    EXPECT_GT(op.dfx_size(), 0) << op.id();
+    EXPECT_LE(op.l1_bytes(), L1Capacity(DefaultConfig())) << op.id();
+  }
+}
+
+TEST(Compiler, JsonViewNamesTheDfxVocabulary) {
+  auto program = Compile(kpu::testing::MnistMlp(1), DefaultConfig(), {});
+  ASSERT_TRUE(program.ok());
+  auto json = ProgramToJson(*program);
+  ASSERT_TRUE(json.ok());
+  for (const char* word : {"tile_loop", "data_move", "MATMUL_TILE", "SOFTMAX_TILE", "ELEMENTWISE", "barrier",
+                           "STORE", "\"level\": \"L1\"", "\"weights\": {\"size_bytes\""}) {
+    EXPECT_THAT(*json, HasSubstr(word));
+  }
+}
+
+TEST(Compiler, CompilesForEveryPreset) {
+  for (const std::string& name : PresetNames()) {
+    auto program = Compile(kpu::testing::MnistMlp(8), *PresetConfig(name), {});
+    EXPECT_TRUE(program.ok()) << name << ": " << program.status();
+  }
+}
+
+TEST(Compiler, FusionCanBeTurnedOff) {
+  CompileOptions o;
+  o.enable_fusion = false;
+  auto program = Compile(kpu::testing::MnistMlp(1), DefaultConfig(), o);
+  ASSERT_TRUE(program.ok());
+  EXPECT_EQ(program->proto.operations().ops_size(), 6);  // 3 matmul (bias kept), 2 relu, softmax
+}
+
+TEST(Compiler, UnimplementedDataflowIsAnError) {
+  CompileOptions o;
+  o.dataflow = ir::WEIGHT_STATIONARY;
+  auto program = Compile(kpu::testing::MnistMlp(1), DefaultConfig(), o);
+  EXPECT_EQ(KindOf(program.status()), ErrorKind::kUnimplemented);
+  EXPECT_THAT(program.status().message(), HasSubstr("WEIGHT_STATIONARY dataflow is not supported yet"));
+}
+
+TEST(Compiler, SameGraphSameBytes) {
+  auto a = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});
+  auto b = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(WriteObject(*a) == WriteObject(*b)) << "compiling twice gave different bytes";
+}
+
+}  // namespace
+}  // namespace kpu::compiler

@@ -1,0 +1,65 @@
+#include "kpu/compiler/tiling.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kpu/ir/config_presets.h"
+#include "kpu/ir/errors.h"
+
+namespace kpu::compiler {
+namespace {
+
+TEST(Tiling, MatmulTilesFitL1AndAlignToTheArray) {
+  const ir::KPUConfig c = DefaultConfig();
+  for (int64_t m : {1, 16, 100, 1024}) {
+    for (int64_t n : {10, 64, 128, 1000}) {
+      for (int64_t k : {64, 784, 4096}) {
+        auto t = ChooseMatmulTiling(m, n, k, 1, 4, true, c, "mm");
+        ASSERT_TRUE(t.ok()) << m << "x" << n << "x" << k << ": " << t.status();
+        EXPECT_LE(t->l1_bytes, L1Capacity(c));
+        EXPECT_LE(t->staging_bytes, StagingCapacity(c));
+        EXPECT_TRUE(t->tm == m || t->tm % 16 == 0) << t->tm;
+        EXPECT_TRUE(t->tn == n || t->tn % 16 == 0) << t->tn;
+        EXPECT_LE(t->tk, k);
+      }
+    }
+  }
+}
+
+TEST(Tiling, SmallMatmulReadsEachOperandFromDramOnce) {
+  auto t = ChooseMatmulTiling(16, 128, 784, 1, 4, true, DefaultConfig(), "fc1");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->estimated_dram_bytes, 4u * (16 * 784 + 784 * 128 + 16 * 128));
+  EXPECT_EQ(t->tm, 16);
+  // Many row tiles: only keeping B resident in L2 avoids re-reading the weights per row tile.
+  auto big = ChooseMatmulTiling(4096, 128, 784, 1, 4, true, DefaultConfig(), "fc1");
+  ASSERT_TRUE(big.ok());
+  EXPECT_TRUE(big->b_resident);
+}
+
+TEST(Tiling, TooSmallL1IsAMemoryError) {
+  ir::KPUConfig c = DefaultConfig();
+  for (auto& m : *c.mutable_memory()) {
+    if (m.level() == ir::L1) {
+      m.set_instances(1);
+      m.set_bytes_per_instance(1024);
+    }
+  }
+  auto t = ChooseMatmulTiling(64, 64, 64, 1, 4, false, c, "mm");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(KindOf(t.status()), ErrorKind::kMemoryExceeded);
+  EXPECT_THAT(t.status().message(), ::testing::HasSubstr("SRAM memory exceeded: "));
+  EXPECT_THAT(t.status().message(), ::testing::HasSubstr("1KB available"));
+}
+
+TEST(Tiling, RowTilingKeepsRowsWhole) {
+  auto t = ChooseRowTiling({4096, 10000}, 1, 4, 2, 2, DefaultConfig(), "softmax");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->tile[1], 10000);
+  EXPECT_LE(t->l1_bytes, L1Capacity(DefaultConfig()));
+  EXPECT_GE(t->tile[0], 1);
+  auto too_wide = ChooseRowTiling({2, 1 << 20}, 1, 4, 2, 2, DefaultConfig(), "softmax");
+  EXPECT_EQ(KindOf(too_wide.status()), ErrorKind::kMemoryExceeded);
+}
+
+}  // namespace
+}  // namespace kpu::compiler

@@ -1,0 +1,26 @@
+// Graphs for tests: the seed-000 MNIST MLP and small single-op graphs, with deterministic data.
+#ifndef KPU_TESTING_TEST_GRAPHS_H_
+#define KPU_TESTING_TEST_GRAPHS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kpu/ir/graph.pb.h"
+
+namespace kpu::testing {
+
+// Deterministic values in [-scale, scale).
+std::vector<float> RandomValues(size_t n, float scale, uint32_t seed);
+
+void AddInput(ir::Graph* g, const std::string& name, std::vector<int64_t> shape);
+void AddConstant(ir::Graph* g, const std::string& name, std::vector<int64_t> shape, const std::vector<float>& values);
+ir::Node* AddNode(ir::Graph* g, const std::string& op, std::vector<std::string> inputs, const std::string& output);
+
+// Linear(784,128) -> ReLU -> Linear(128,64) -> ReLU -> Linear(64,10) -> Softmax on input "x"
+// [batch, 784], output "probs".
+ir::Graph MnistMlp(int64_t batch, uint32_t seed = 1);
+
+}  // namespace kpu::testing
+
+#endif  // KPU_TESTING_TEST_GRAPHS_H_
