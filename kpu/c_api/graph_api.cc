@@ -141,10 +141,12 @@ kpu_status kpu_graph_add_node(kpu_graph* graph, const char* op_type, const char*
           break;
         case KPU_ATTR_INTS:
           ABI_REQUIRE(a.ints != nullptr || a.n_values == 0, absl::StrCat("attribute '", a.name, "': NULL ints"));
+          v.mutable_ints();  // an empty list is still a list
           for (size_t k = 0; k < a.n_values; ++k) v.mutable_ints()->add_values(a.ints[k]);
           break;
         case KPU_ATTR_FLOATS:
           ABI_REQUIRE(a.floats != nullptr || a.n_values == 0, absl::StrCat("attribute '", a.name, "': NULL floats"));
+          v.mutable_floats();
           for (size_t k = 0; k < a.n_values; ++k) v.mutable_floats()->add_values(a.floats[k]);
           break;
         default:

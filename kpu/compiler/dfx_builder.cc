@@ -64,7 +64,7 @@ const char* EngineFor(ir::MemoryLevel a, ir::MemoryLevel b) {
 }  // namespace
 
 uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from,
-                          ir::MemoryLevel to, std::vector<uint64_t> after) {
+                          ir::MemoryLevel to, std::vector<uint64_t> after, const RegionSpec* source) {
   auto pos = [&](ir::MemoryLevel l) {
     return static_cast<int>(std::find(chain_.begin(), chain_.end(), l) - chain_.begin());
   };
@@ -77,7 +77,7 @@ uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLev
     ir::DfxOp* op = NewOp(into, after);
     ir::DataMove* move = op->mutable_data_move();
     move->set_type(step > 0 ? ir::DataMove::LOAD : ir::DataMove::STORE);
-    *move->mutable_source() = region.At(src);
+    *move->mutable_source() = (source != nullptr && src == from ? *source : region).At(src);
     *move->mutable_destination() = region.At(dst);
     move->set_engine(EngineFor(src, dst));
     last = op->op_id();

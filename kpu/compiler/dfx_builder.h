@@ -41,9 +41,10 @@ class DfxBuilder {
 
   // Moves `region` hop by hop from `from` to `to` (either direction) through every level in
   // between, appending to `into`; the same region names the tile at each level. Returns the op id
-  // of the last hop (the last of `after` when from == to).
+  // of the last hop (the last of `after` when from == to). `source`, when given, names the region
+  // at `from` instead: a tile read out of a larger resident panel, in the panel's slot.
   uint64_t Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from, ir::MemoryLevel to,
-                std::vector<uint64_t> after);
+                std::vector<uint64_t> after, const RegionSpec* source = nullptr);
 
   uint64_t Compute(DfxList* into, ir::Compute::Type type, const std::string& function,
                    const std::vector<ir::TensorRegion>& inputs, const ir::TensorRegion& output,

@@ -67,7 +67,7 @@ absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op
 absl::Status LowerElementwise(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op) {
   const TensorType& out = ctx.types.at(node.outputs(0));
   const int buffers = node.inputs_size() + 1;
-  KPU_ASSIGN_OR_RETURN(RowTiling tiling, ChooseRowTiling(out.shape, 0, DTypeSize(out.dtype), buffers, buffers,
+  KPU_ASSIGN_OR_RETURN(RowTiling tiling, ChooseRowTiling(out.shape, {}, DTypeSize(out.dtype), buffers, buffers,
                                                          ctx.config, node.name()));
   return EmitTiled(node, ctx, op, tiling, ir::Compute::ELEMENTWISE, 0);
 }
@@ -76,8 +76,10 @@ absl::Status LowerSoftmax(const ir::Node& node, LoweringContext& ctx, ir::KPUOp*
   const TensorType& out = ctx.types.at(node.outputs(0));
   const int64_t rank = static_cast<int64_t>(out.shape.size());
   KPU_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(GetInt(node.attributes(), "axis", -1), rank));
-  // Softmax needs the whole axis, and the dimensions after it, in one tile.
-  KPU_ASSIGN_OR_RETURN(RowTiling tiling, ChooseRowTiling(out.shape, static_cast<int>(rank - axis),
+  // Softmax needs the whole axis in one tile; every other dimension may split.
+  std::vector<bool> whole(rank, false);
+  whole[axis] = true;
+  KPU_ASSIGN_OR_RETURN(RowTiling tiling, ChooseRowTiling(out.shape, whole,
                                                          DTypeSize(out.dtype), 2, 2, ctx.config, node.name()));
   return EmitTiled(node, ctx, op, tiling, ir::Compute::SOFTMAX_TILE, axis);
 }

@@ -94,9 +94,15 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
       s->slot_var = slot_var;
       s->slot_count = slot_var.empty() ? 0 : 2;
     }
+    // A tile taken from a resident panel is read from the panel's slot, not the double buffer's.
+    RegionSpec a_src = as, b_src = bs;
+    for (RegionSpec* s : {&a_src, &b_src}) {
+      s->slot_var.clear();
+      s->slot_count = 0;
+    }
     std::vector<uint64_t> deps = panel;
-    uint64_t la = bld.Move(into, as, a_from, l1, deps);
-    uint64_t lb = bld.Move(into, bs, b_from, l1, deps);
+    uint64_t la = bld.Move(into, as, a_from, l1, deps, t.a_panel ? &a_src : nullptr);
+    uint64_t lb = bld.Move(into, bs, b_from, l1, deps, t.b_resident ? &b_src : nullptr);
     return bld.Compute(into, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, accumulate, 0,
                        {la, lb});
   };

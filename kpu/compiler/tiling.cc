@@ -108,7 +108,7 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
   return best;
 }
 
-absl::StatusOr<RowTiling> ChooseRowTiling(const Shape& shape, int row_dims, size_t e, int buffers_l1,
+absl::StatusOr<RowTiling> ChooseRowTiling(const Shape& shape, const std::vector<bool>& whole, size_t e, int buffers_l1,
                                           int buffers_staging, const ir::KPUConfig& config,
                                           const std::string& op_name) {
   const uint64_t l1_cap = L1Capacity(config);
@@ -120,8 +120,9 @@ absl::StatusOr<RowTiling> ChooseRowTiling(const Shape& shape, int row_dims, size
     const uint64_t bytes = static_cast<uint64_t>(NumElements(tile)) * e;
     return bytes * buffers_l1 <= l1_cap && bytes * buffers_staging <= stage_cap;
   };
-  // Shrink from the outermost dimension inwards, never splitting the row dimensions.
-  for (int d = 0; d < rank - row_dims && !fits(t.tile); ++d) {
+  // Shrink from the outermost dimension inwards, never splitting the whole ones.
+  for (int d = 0; d < rank && !fits(t.tile); ++d) {
+    if (d < static_cast<int>(whole.size()) && whole[d]) continue;
     t.tile[d] = 1;
     if (fits(t.tile)) {
       // Grow this dimension back as far as it fits.

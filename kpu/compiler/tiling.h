@@ -36,9 +36,8 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
                                                 const ir::KPUConfig& config,
                                                 const std::string& op_name);
 
-// Row tiling for ops that work on whole rows of their last `row_dims` dimensions together
-// (softmax along an axis) or on any box (elementwise, row_dims = 0): a tile is `tile` elements
-// per dimension, full extent in the row dimensions.
+// Box tiling for ops on the vector unit: a tile is `tile` elements per dimension. Dimensions
+// listed in `whole` are never split (softmax's axis); the others shrink outermost first.
 struct RowTiling {
   Shape tile;
   uint64_t l1_bytes = 0;
@@ -46,7 +45,7 @@ struct RowTiling {
 };
 
 // `buffers_l1` and `buffers_staging` count the tile-sized buffers each level holds at once.
-absl::StatusOr<RowTiling> ChooseRowTiling(const Shape& shape, int row_dims, size_t element_size,
+absl::StatusOr<RowTiling> ChooseRowTiling(const Shape& shape, const std::vector<bool>& whole, size_t element_size,
                                           int buffers_l1, int buffers_staging,
                                           const ir::KPUConfig& config, const std::string& op_name);
 

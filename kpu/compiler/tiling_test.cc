@@ -52,13 +52,18 @@ TEST(Tiling, TooSmallL1IsAMemoryError) {
 }
 
 TEST(Tiling, RowTilingKeepsRowsWhole) {
-  auto t = ChooseRowTiling({4096, 10000}, 1, 4, 2, 2, DefaultConfig(), "softmax");
+  auto t = ChooseRowTiling({4096, 10000}, {false, true}, 4, 2, 2, DefaultConfig(), "softmax");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->tile[1], 10000);
   EXPECT_LE(t->l1_bytes, L1Capacity(DefaultConfig()));
   EXPECT_GE(t->tile[0], 1);
-  auto too_wide = ChooseRowTiling({2, 1 << 20}, 1, 4, 2, 2, DefaultConfig(), "softmax");
+  auto too_wide = ChooseRowTiling({2, 1 << 20}, {false, true}, 4, 2, 2, DefaultConfig(), "softmax");
   EXPECT_EQ(KindOf(too_wide.status()), ErrorKind::kMemoryExceeded);
+  // Along the leading axis, the trailing dimensions split instead.
+  auto leading = ChooseRowTiling({50, 100000}, {true, false}, 4, 2, 2, DefaultConfig(), "softmax");
+  ASSERT_TRUE(leading.ok());
+  EXPECT_EQ(leading->tile[0], 50);
+  EXPECT_LT(leading->tile[1], 100000);
 }
 
 }  // namespace

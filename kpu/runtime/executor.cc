@@ -103,7 +103,7 @@ absl::Status Executor::Execute(const std::vector<HostTensor>& inputs, const std:
                                const ExecuteOptions& options) {
   if (options.mode != Mode::kFunctional) {
     return UnimplementedError(absl::StrCat(ModeName(options.mode),
-                                           " mode is not implemented yet; FUNCTIONAL (BEHAVIORAL) is"));
+                                           " mode is not implemented yet; only FUNCTIONAL (BEHAVIORAL) timing is available"));
   }
   const ir::KPUProgram& p = program_.proto;
   std::map<std::string, const ir::TensorDescriptor*> by_name;

@@ -1,0 +1,125 @@
+"""What a user sees when the KPU cannot run something: seed 004's classes and messages."""
+
+import logging
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import kpu
+
+from graphs import mlp_graph, mlp_weights
+
+
+class GeluNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+
+    def forward(self, x):
+        return F.gelu(self.fc(x))
+
+
+def _cause(exc: BaseException, cls):
+    """The first exception of class `cls` behind `exc`: Dynamo re-raises a backend's error as
+    BackendCompilerFailed ... from None, keeping the original as .inner_exception (and as
+    __context__), so follow all three links."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, cls):
+            return exc
+        seen.add(id(exc))
+        exc = getattr(exc, "inner_exception", None) or exc.__cause__ or exc.__context__
+    return None
+
+
+@pytest.fixture(autouse=True)
+def fresh_state():
+    torch._dynamo.reset()
+    kpu.set_fallback("error")
+    yield
+    kpu.set_fallback("error")
+
+
+def test_unsupported_op_raises():
+    torch.manual_seed(0)
+    compiled = torch.compile(GeluNet().eval(), backend="kpu")
+    with pytest.raises(Exception) as info:
+        with torch.no_grad():
+            compiled(torch.randn(2, 8))
+    # What the user catches is Dynamo's BackendCompilerFailed, which names our error in its
+    # message; the UnsupportedOpError itself is behind it.
+    err = _cause(info.value, kpu.UnsupportedOpError)
+    assert err is not None, f"no UnsupportedOpError behind {type(info.value).__name__}"
+    assert isinstance(err, kpu.CompilationError)
+    assert str(err) == "Unsupported operators: torch.nn.functional.gelu"
+    assert err.ops == ["torch.nn.functional.gelu"]
+    assert "Unsupported operators: torch.nn.functional.gelu" in str(info.value)
+
+
+@pytest.mark.parametrize("how", ["set_fallback", "backend_option"])
+def test_torch_fallback_is_reported(how, caplog):
+    torch.manual_seed(0)
+    model = GeluNet().eval()
+    if how == "set_fallback":
+        kpu.set_fallback("torch")
+        compiled = torch.compile(model, backend="kpu")
+    else:
+        compiled = torch.compile(model, backend="kpu", options={"fallback": "torch"})
+    x = torch.randn(2, 8)
+    with caplog.at_level(logging.WARNING, logger="kpu"):
+        with pytest.warns(kpu.KPUFallbackWarning, match="torch.nn.functional.gelu"):
+            with torch.no_grad():
+                got = compiled(x)
+    assert "Unsupported operators: torch.nn.functional.gelu" in caplog.text
+    with torch.no_grad():
+        assert torch.equal(got, model(x))
+
+
+def test_compiler_reports_unknown_graph_ops():
+    # The C registry's own check, for graphs built without the torch lowering.
+    g = kpu.Graph("unknown")
+    g.add_input("x", [1, 4], "float32")
+    g.add_node("InstanceNorm", "a", ["x"], ["y"])
+    g.add_node("GroupNorm", "b", ["y"], ["z"])
+    g.add_output("z")
+    with pytest.raises(kpu.UnsupportedOpError) as info:
+        kpu.compile_graph(g)
+    assert str(info.value) == "Unsupported operators: InstanceNorm, GroupNorm"
+    assert info.value.ops == ["InstanceNorm", "GroupNorm"]
+
+
+def test_wrong_input_shape():
+    runtime = kpu.Runtime(kpu.compile_graph(mlp_graph(4, mlp_weights())))
+    with pytest.raises(kpu.ShapeMismatchError) as info:
+        runtime.execute({"x": np.zeros((2, 784), np.float32)})
+    assert str(info.value) == "Input shape mismatch: expected (4,784), got (2,784)"
+    assert info.value.expected == (4, 784) and info.value.got == (2, 784)
+    assert isinstance(info.value, ValueError)
+
+
+def test_truncated_program():
+    data = kpu.compile_graph(mlp_graph(1, mlp_weights())).serialize()
+    for cut in (0, 3, 16, len(data) // 2, len(data) - 1):
+        with pytest.raises(kpu.InvalidProgramError) as info:
+            kpu.Program.deserialize(data[:cut])
+        assert str(info.value), "the error says what is wrong"
+
+
+def test_memory_error_keeps_builtin():
+    import builtins
+
+    assert kpu.errors.MemoryError is kpu.KPUMemoryError
+    namespace = {}
+    exec("from kpu import *\nfrom kpu.errors import *", namespace)
+    assert "MemoryError" not in namespace
+    assert builtins.MemoryError is not kpu.KPUMemoryError
+    err = kpu.errors.from_status(4, "KPU_ERROR_MEMORY_EXCEEDED",
+                                 "SRAM memory exceeded: 512KB required, 256KB available")
+    assert (err.required, err.available, err.memory_type) == (512 * 1024, 256 * 1024, "SRAM")
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
