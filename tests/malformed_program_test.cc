@@ -47,7 +47,9 @@ TEST(MalformedProgram, RawByteFlipsAreRejected) {
     std::string bad = good;
     bad[rng() % 8192] ^= static_cast<char>(1 + rng() % 255);  // header, table and protobuf sections
     auto r = runtime::ReadObject(bad);
-    if (!r.ok()) EXPECT_EQ(KindOf(r.status()), ErrorKind::kInvalidProgram) << r.status();
+    if (!r.ok()) {
+      EXPECT_EQ(KindOf(r.status()), ErrorKind::kInvalidProgram) << r.status();
+    }
   }
 }
 

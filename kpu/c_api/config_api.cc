@@ -1,6 +1,6 @@
-#include "google/protobuf/util/json_util.h"
 #include "kpu/c_api/c_api_internal.h"
 #include "kpu/ir/config_presets.h"
+#include "kpu/ir/proto_json.h"
 
 using kpu::c_api::Fail;
 using kpu::c_api::ToStatus;
@@ -41,13 +41,9 @@ kpu_status kpu_config_parse(const void* data, size_t size, kpu_config** out) {
 kpu_status kpu_config_to_json(const kpu_config* config, kpu_buffer** out) {
   ABI_GUARD({
     ABI_REQUIRE(config != nullptr && out != nullptr, "kpu_config_to_json: config and out must not be NULL");
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    options.preserve_proto_field_names = true;
-    auto status = google::protobuf::util::MessageToJsonString(config->proto, &json, options);
-    if (!status.ok()) return Fail(KPU_ERROR_INTERNAL, status.message().as_string());
-    *out = kpu::c_api::NewBuffer(std::move(json));
+    auto json = kpu::ToJson(config->proto, false);
+    if (!json.ok()) return ToStatus(json.status());
+    *out = kpu::c_api::NewBuffer(std::move(*json));
     return KPU_OK;
   })
 }

@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
+#include "kpu/ir/proto_json.h"
 #include "kpu/c_api/c_api_internal.h"
 
 using kpu::c_api::Fail;
@@ -112,14 +112,9 @@ kpu_status kpu_runtime_metrics_json(const kpu_runtime* runtime, kpu_buffer** out
     ABI_REQUIRE(runtime != nullptr && out != nullptr, "kpu_runtime_metrics_json: runtime and out must not be NULL");
     const auto& m = runtime->executor->last_metrics();
     ABI_REQUIRE(m.has_value(), "no metrics yet: nothing has been executed on this runtime");
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    options.preserve_proto_field_names = true;
-    options.always_print_primitive_fields = true;
-    auto status = google::protobuf::util::MessageToJsonString(*m, &json, options);
-    if (!status.ok()) return Fail(KPU_ERROR_INTERNAL, status.message().as_string());
-    *out = kpu::c_api::NewBuffer(std::move(json));
+    auto json = kpu::ToJson(*m, true);
+    if (!json.ok()) return ToStatus(json.status());
+    *out = kpu::c_api::NewBuffer(std::move(*json));
     return KPU_OK;
   })
 }

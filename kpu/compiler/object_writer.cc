@@ -3,9 +3,9 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "kpu/ir/errors.h"
 #include "kpu/ir/object_format.h"
+#include "kpu/ir/proto_json.h"
 
 namespace kpu::compiler {
 
@@ -32,14 +32,8 @@ absl::Status WriteObjectFile(const Program& program, const std::string& path) {
 }
 
 absl::StatusOr<std::string> ProgramToJson(const Program& program) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  // Enum zero values (EXTERNAL, LOAD, MATMUL_TILE) would otherwise be left out.
-  options.always_print_primitive_fields = true;
-  auto status = google::protobuf::util::MessageToJsonString(program.proto, &json, options);
-  if (!status.ok()) return InvalidArgumentError(status.message().as_string());
+  // Enum zero values (EXTERNAL, LOAD, MATMUL_TILE) are printed too.
+  KPU_ASSIGN_OR_RETURN(std::string json, ToJson(program.proto, true));
   // Splice a summary of the raw weights section in as a last member.
   const size_t close = json.rfind('}');
   json.insert(close, absl::StrCat(",\n \"weights\": {\"size_bytes\": ", program.weights.size(),

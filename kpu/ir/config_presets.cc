@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/util/json_util.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/proto_json.h"
 
 namespace kpu {
 namespace {
@@ -149,15 +149,7 @@ absl::Status ValidateConfig(const ir::KPUConfig& c) {
 
 absl::StatusOr<ir::KPUConfig> ParseConfig(const std::string& bytes) {
   ir::KPUConfig config;
-  size_t first = bytes.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && bytes[first] == '{') {
-    auto status = google::protobuf::util::JsonStringToMessage(bytes, &config);
-    if (!status.ok()) {
-      return InvalidArgumentError(absl::StrCat("KPU config JSON is not valid: ", status.message().as_string()));
-    }
-  } else if (!config.ParseFromString(bytes)) {
-    return InvalidArgumentError("KPU config is neither valid JSON nor a valid protobuf KPUConfig");
-  }
+  KPU_RETURN_IF_ERROR(ParseJsonOrBinary(bytes, "KPU config", &config));
   KPU_RETURN_IF_ERROR(ValidateConfig(config));
   return config;
 }

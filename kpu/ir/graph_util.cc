@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/proto_json.h"
 
 namespace kpu {
 
@@ -206,28 +206,10 @@ absl::Status ResolveConstantData(ir::Graph* graph, const std::string& base_dir) 
 
 absl::StatusOr<ir::Graph> ParseGraph(const std::string& bytes) {
   ir::Graph graph;
-  size_t first = bytes.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && bytes[first] == '{') {
-    auto status = google::protobuf::util::JsonStringToMessage(bytes, &graph);
-    if (!status.ok()) {
-      return InvalidArgumentError(absl::StrCat("graph JSON is not valid: ", status.message().as_string()));
-    }
-    return graph;
-  }
-  if (!graph.ParseFromString(bytes)) {
-    return InvalidArgumentError("graph is neither valid JSON nor a valid protobuf Graph");
-  }
+  KPU_RETURN_IF_ERROR(ParseJsonOrBinary(bytes, "graph", &graph));
   return graph;
 }
 
-absl::StatusOr<std::string> GraphToJson(const ir::Graph& graph) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  auto status = google::protobuf::util::MessageToJsonString(graph, &out, options);
-  if (!status.ok()) return InvalidArgumentError(status.message().as_string());
-  return out;
-}
+absl::StatusOr<std::string> GraphToJson(const ir::Graph& graph) { return ToJson(graph, false); }
 
 }  // namespace kpu
