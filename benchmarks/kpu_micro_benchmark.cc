@@ -3,8 +3,9 @@
 //
 // Counters, beside Google Benchmark's time and items/s:
 //   kpu_cycles, kpu_energy_uJ, kpu_util  what the simulated KPU reports for one run
-//   kpu_time_x_realtime                 simulated KPU seconds per host wall-clock second:
-//                                       above 1, the simulator outruns the hardware it models
+//   kpu_sim_seconds                     simulated KPU seconds per host wall-clock second
+//                                       (printed "/s"): below 1, the simulation runs slower than
+//                                       the hardware it models would
 //   kpu_ops                             ops in the compiled program (after fusion)
 #include <string>
 #include <vector>
@@ -37,9 +38,9 @@ void ReportSimulated(benchmark::State& state, const ir::KPUPerformanceMetrics& m
   state.counters["kpu_cycles"] = static_cast<double>(m.total_cycles());
   state.counters["kpu_energy_uJ"] = m.total_energy_uj();
   state.counters["kpu_util"] = m.compute_utilization();
-  // An iteration-invariant rate is value * iterations / wall seconds, i.e. simulated seconds
-  // per real second.
-  state.counters["kpu_time_x_realtime"] =
+  // An iteration-invariant rate is value * iterations / wall seconds: simulated seconds per
+  // real second.
+  state.counters["kpu_sim_seconds"] =
       benchmark::Counter(m.total_time_us() * 1e-6, benchmark::Counter::kIsIterationInvariantRate);
 }
 
