@@ -22,11 +22,12 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+import graphs  # bindings/python/tests/graphs.py: the MLP the tests build
 import kpu
 
 # Float32 on both sides, summed in different orders: softmax outputs move by a few ulps.
 TOLERANCE = 1e-5
-SIZES = (784, 128, 64, 10)
+SIZES = graphs.MLP_SIZES
 
 
 def mnist_mlp() -> nn.Module:
@@ -38,21 +39,8 @@ def mnist_mlp() -> nn.Module:
 
 def kpu_graph(model: nn.Module, batch: int) -> kpu.Graph:
     """The model rebuilt with kpu.Graph from its own parameters, so case (c) needs no torch."""
-    g = kpu.Graph("mnist_mlp")
-    g.add_input("x", [batch, SIZES[0]], "float32")
-    h = "x"
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    for i, layer in enumerate(linears):
-        g.add_constant(f"w{i}", layer.weight.detach().numpy())
-        g.add_constant(f"b{i}", layer.bias.detach().numpy())
-        g.add_node("linear", f"fc{i}", [h, f"w{i}", f"b{i}"], [f"fc{i}"])
-        h = f"fc{i}"
-        if i + 1 < len(linears):
-            g.add_node("relu", f"relu{i}", [h], [f"relu{i}"])
-            h = f"relu{i}"
-    g.add_node("softmax", "probs", [h], ["probs"], {"axis": -1})
-    g.add_output("probs")
-    return g
+    layers = [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in model if isinstance(m, nn.Linear)]
+    return graphs.mlp_graph(batch, layers)
 
 
 def cpu_model() -> str:
