@@ -11,8 +11,6 @@
 namespace kpu::compiler {
 namespace {
 
-int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 // Emits loops over every dimension the tile splits, then loads the inputs, runs `type` and
 // stores the output, all inside the innermost loop.
 absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op, const RowTiling& tiling,

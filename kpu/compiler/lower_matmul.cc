@@ -8,12 +8,6 @@
 #include "kpu/ir/graph_util.h"
 
 namespace kpu::compiler {
-namespace {
-
-int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-}  // namespace
-
 absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op) {
   if (GetInt(node.attributes(), "transpose_b", 0) != 0) {
     return CompilationError(absl::StrCat("matmul '", node.name(),

@@ -10,8 +10,6 @@
 namespace kpu::compiler {
 namespace {
 
-int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 // Multiples of `unit` doubling up to `limit`, plus `limit` itself.
 std::vector<int64_t> Candidates(int64_t limit, int64_t unit) {
   std::vector<int64_t> out;

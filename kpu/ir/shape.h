@@ -12,6 +12,8 @@ namespace kpu {
 using Shape = std::vector<int64_t>;
 
 int64_t NumElements(const Shape& shape);
+// Tiles of size b needed to cover a (both positive).
+inline int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 Shape ToShape(const google::protobuf::RepeatedField<int64_t>& dims);
 // NumPy broadcasting of two shapes; an error names both shapes when they do not broadcast.
 absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b);

@@ -3,8 +3,6 @@
 namespace kpu::sim {
 namespace {
 
-uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 ComputeCost MatmulCost(const std::vector<Place>& in, const Place&, const ir::KPUConfig& config) {
   const Shape a = in[0].box.Extent();
   const Shape b = in[1].box.Extent();
