@@ -64,37 +64,33 @@ absl::Status Executor::Bind() {
   arena_.assign(arena_bytes / sizeof(float) + 1, 0.0f);
   weights_.assign(program_.weights.size() / sizeof(float) + 1, 0.0f);
   std::memcpy(weights_.data(), program_.weights.data(), program_.weights.size());
+  // Every tensor's place in DRAM, fixed for the runtime's life: the arena and weights never move.
+  for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
+    float* data = t.kind() == ir::TensorDescriptor::WEIGHT ? weights_.data() + t.weight_offset() / sizeof(float)
+                                                           : arena_.data() + t.arena_offset() / sizeof(float);
+    dram_[t.name()] = {ToShape(t.shape()), data};
+  }
   return absl::OkStatus();
 }
 
-float* Executor::TensorData(const std::string& name) {
-  for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
-    if (t.name() != name) continue;
-    if (t.kind() == ir::TensorDescriptor::WEIGHT) return weights_.data() + t.weight_offset() / sizeof(float);
-    return arena_.data() + t.arena_offset() / sizeof(float);
-  }
-  return nullptr;
-}
+float* Executor::TensorData(const std::string& name) { return dram_.at(name).data; }
 
 absl::Status Executor::RunFast() {
-  std::map<std::string, Shape> shapes;
-  for (const auto& t : program_.proto.tensors().tensors()) shapes[t.name()] = ToShape(t.shape());
   for (const ir::KPUOp& op : program_.proto.operations().ops()) {
     std::vector<ConstTensorView> inputs;
-    for (const std::string& in : op.inputs()) inputs.push_back({shapes[in], TensorData(in)});
+    for (const std::string& in : op.inputs()) inputs.push_back({dram_.at(in).shape, dram_.at(in).data});
     // Outputs may share arena space with inputs whose lifetime ended; kernels write after reading
     // only when the planner keeps them apart, which it does for an op's own inputs.
-    KernelArgs args{op.attributes(), inputs, {shapes[op.outputs(0)], TensorData(op.outputs(0))}, false};
+    const DramTensor& out = dram_.at(op.outputs(0));
+    KernelArgs args{op.attributes(), inputs, {out.shape, out.data}, false};
     KPU_RETURN_IF_ERROR(Kernels().at(op.op_type())(args));
   }
   return absl::OkStatus();
 }
 
 absl::Status Executor::RunInterpreter() {
-  DramTensors dram;
-  for (const auto& t : program_.proto.tensors().tensors()) dram[t.name()] = {ToShape(t.shape()), TensorData(t.name())};
   for (const ir::KPUOp& op : program_.proto.operations().ops()) {
-    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram));
+    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_));
   }
   return absl::OkStatus();
 }

@@ -14,6 +14,7 @@
 #include "kpu/ir/metrics.pb.h"
 #include "kpu/ir/program.h"
 #include "kpu/ir/shape.h"
+#include "kpu/runtime/dfx_interpreter.h"
 
 namespace kpu::runtime {
 
@@ -40,6 +41,10 @@ class Executor {
   // `config` null: the program's target config. Checks that the program's tiles fit the config.
   static absl::StatusOr<std::unique_ptr<Executor>> Load(const Program& program, const ir::KPUConfig* config);
 
+  // dram_ points into arena_ and weights_, so an Executor is never copied.
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
   // Inputs are read; outputs' data is written. Both matched by name.
   absl::Status Execute(const std::vector<HostTensor>& inputs, const std::vector<HostTensor>& outputs,
                        const ExecuteOptions& options);
@@ -61,6 +66,7 @@ class Executor {
   ir::KPUConfig config_;
   std::vector<float> arena_;    // inputs, outputs, activations at their planned offsets
   std::vector<float> weights_;  // the weights section, float-aligned
+  DramTensors dram_;            // every tensor's shape and data, in arena_ or weights_
   std::optional<ir::KPUPerformanceMetrics> timing_;  // the same for every run of this program
   std::optional<ir::KPUPerformanceMetrics> last_metrics_;
 };
