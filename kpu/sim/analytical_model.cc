@@ -30,7 +30,8 @@ class Counter : public DfxVisitor {
                                                 config_.name(), "' does not have"));
       }
     }
-    const uint64_t bytes = src.box.NumElements() * element_size_.at(move.source().tensor());
+    // Movers carry only the elements inside the tensor; padding is filled at the destination.
+    const uint64_t bytes = src.ValidElements() * element_size_.at(move.source().tensor());
     activity.read_bytes[from] += bytes;
     activity.write_bytes[to] += bytes;
     // A link is named by its level nearer DRAM, whose bandwidth it runs at.

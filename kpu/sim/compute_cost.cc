@@ -4,8 +4,9 @@ namespace kpu::sim {
 namespace {
 
 ComputeCost MatmulCost(const std::vector<Place>& in, const Place&, const ir::KPUConfig& config) {
-  const Shape a = in[0].box.Extent();
-  const Shape b = in[1].box.Extent();
+  // Padding rows and columns of a ragged tile neither stream through the array nor count as MACs.
+  const Shape a = in[0].ValidIndices().Extent();
+  const Shape b = in[1].ValidIndices().Extent();
   const int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
   ComputeCost c;
   c.cycles = OutputStationaryCycles(m, n, k, config);
@@ -16,7 +17,7 @@ ComputeCost MatmulCost(const std::vector<Place>& in, const Place&, const ir::KPU
 // `ops_per_element` vector-unit operations for every output element.
 ComputeCostFn VectorCost(uint64_t ops_per_element, uint64_t exps_per_element) {
   return [=](const std::vector<Place>&, const Place& out, const ir::KPUConfig& config) {
-    const uint64_t elements = static_cast<uint64_t>(out.box.NumElements());
+    const uint64_t elements = static_cast<uint64_t>(out.ValidElements());
     ComputeCost c;
     c.vector_ops = elements * ops_per_element;
     c.exps = elements * exps_per_element;
