@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "kpu/compiler/dependencies.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/memory_planner.h"
 #include "kpu/compiler/passes.h"
@@ -88,6 +89,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
       if (f.into == node.name()) op->add_fused_with(f.fused);
     }
     KPU_RETURN_IF_ERROR(Lowerings().at(node.op_type())(node, ctx, op));
+    DeriveDependencies(op->mutable_dfx());
     const double mac_pj = config.energy().mac_fp32_pj();
     const double dram_pj = FindLevel(config, ir::EXTERNAL)->read_energy_pj_per_byte();
     uint64_t op_dram = 0;

@@ -244,7 +244,7 @@ absl::StatusOr<uint64_t> CountDfxSteps(const google::protobuf::RepeatedPtrField<
 absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops,
                                                    const ShapeTable& shapes, uint64_t max_instances) {
   std::vector<DfxInstance> out;
-  std::map<uint64_t, size_t> latest;                              // op id -> latest instance
+  std::map<uint64_t, std::vector<size_t>> issued;                 // op id -> its instances so far
   std::map<std::pair<uint64_t, Vars>, size_t> by_iteration;       // for carried dependencies
   std::set<uint64_t> carried_targets;
   std::function<void(const google::protobuf::RepeatedPtrField<ir::DfxOp>&)> collect =
@@ -261,9 +261,17 @@ absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::Repea
   w.on_op = [&](const ir::DfxOp& op, std::vector<Place> places) -> absl::Status {
     DfxInstance inst{&op, std::move(places), {}};
     const size_t self = out.size();
+    std::vector<size_t>& mine = issued[op.op_id()];
+    const size_t previous = mine.empty() ? SIZE_MAX : mine.back();
     for (uint64_t d : op.depends_on()) {
-      auto it = latest.find(d);
-      if (it != latest.end()) inst.waits_for.push_back(it->second);
+      auto it = issued.find(d);
+      if (it == issued.end() || it->second.empty()) continue;
+      const std::vector<size_t>& theirs = it->second;
+      // Every instance since this op last ran (a write after a loop of reads waits for all of
+      // them), or the latest one when none ran since.
+      auto since = previous == SIZE_MAX ? theirs.begin() : std::upper_bound(theirs.begin(), theirs.end(), previous);
+      if (since == theirs.end()) since = theirs.end() - 1;
+      inst.waits_for.insert(inst.waits_for.end(), since, theirs.end());
     }
     for (const ir::CarriedDependency& c : op.carried()) {
       auto v = w.vars.find(c.loop_var());
@@ -282,7 +290,7 @@ absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::Repea
     } else if (last_barrier != SIZE_MAX) {
       inst.waits_for.push_back(last_barrier);
     }
-    latest[op.op_id()] = self;
+    mine.push_back(self);
     if (carried_targets.count(op.op_id())) by_iteration[{op.op_id(), w.vars}] = self;
     out.push_back(std::move(inst));
     return absl::OkStatus();

@@ -81,8 +81,9 @@ absl::StatusOr<Place> ResolveRegion(const ir::TensorRegion& region, const ShapeT
                                     const std::map<std::string, int64_t>& vars);
 
 // One dynamic instance of a DataMove, Compute or Barrier, with the instances it waits for
-// (indices into the expansion), as decision 9 defines them: `depends_on` names the latest
-// earlier instance in program order, `carried` the instance `distance` iterations back.
+// (indices into the expansion), as decision 9 defines them: for each op in `depends_on`, every
+// instance issued since this op's own previous instance (the latest one if none was), and for
+// `carried` the instance `distance` iterations back.
 struct DfxInstance {
   const ir::DfxOp* op = nullptr;
   std::vector<Place> places;  // DataMove: source, destination; Compute: inputs..., output

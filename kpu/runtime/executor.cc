@@ -88,9 +88,9 @@ absl::Status Executor::RunFast() {
   return absl::OkStatus();
 }
 
-absl::Status Executor::RunInterpreter() {
+absl::Status Executor::RunInterpreter(InterpreterOrder order) {
   for (const ir::KPUOp& op : program_.proto.operations().ops()) {
-    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_));
+    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_, order));
   }
   return absl::OkStatus();
 }
@@ -140,7 +140,9 @@ absl::Status Executor::Execute(const std::vector<HostTensor>& inputs, const std:
     }
   }
   for (const auto& [name, in] : given) std::memcpy(TensorData(name), in->data, in->size_bytes);
-  KPU_RETURN_IF_ERROR(options.engine == Engine::kFast ? RunFast() : RunInterpreter());
+  KPU_RETURN_IF_ERROR(options.engine == Engine::kFast ? RunFast()
+                      : RunInterpreter(options.engine == Engine::kDfxInterpreter ? InterpreterOrder::kProgram
+                                                                                 : InterpreterOrder::kLatestReadyFirst));
   for (const HostTensor& out : outputs) std::memcpy(out.data, TensorData(out.name), out.size_bytes);
   if (!timing_) {
     KPU_ASSIGN_OR_RETURN(ir::KPUPerformanceMetrics m, sim::EstimateProgram(p, config_));
