@@ -5,7 +5,7 @@
 #include "kpu/compiler/lowering.h"
 #include "kpu/ir/op_registry.h"
 #include "kpu/runtime/kernels.h"
-#include "kpu/sim/compute_cost.h"
+#include "kpu/cost/compute_cost.h"
 
 namespace kpu {
 namespace {
@@ -16,7 +16,7 @@ TEST(OpCoverage, EveryRegistryOpHasLoweringKernelAndCost) {
     EXPECT_TRUE(lowered) << "op '" << op << "' has no DFX lowering in kpu/compiler/lowering.cc "
                          << "(nor a decomposition listed in Decompositions())";
     EXPECT_TRUE(runtime::Kernels().count(op)) << "op '" << op << "' has no kernel in kpu/runtime/kernels.cc";
-    EXPECT_TRUE(sim::ComputeCosts().count(op)) << "op '" << op << "' has no cost in kpu/sim/compute_cost.cc";
+    EXPECT_TRUE(cost::ComputeCosts().count(op)) << "op '" << op << "' has no cost row in kpu/cost/ops/";
   }
 }
 
@@ -25,7 +25,7 @@ TEST(OpCoverage, NoLayerKnowsAnOpTheRegistryDoesNot) {
   for (const auto& [op, fn] : compiler::Lowerings()) EXPECT_NE(r.Find(op), nullptr) << "lowering for unknown op " << op;
   for (const auto& op : compiler::Decompositions()) EXPECT_NE(r.Find(op), nullptr) << "decomposition of unknown op " << op;
   for (const auto& [op, fn] : runtime::Kernels()) EXPECT_NE(r.Find(op), nullptr) << "kernel for unknown op " << op;
-  for (const auto& [op, fn] : sim::ComputeCosts()) EXPECT_NE(r.Find(op), nullptr) << "cost for unknown op " << op;
+  for (const auto& [op, fn] : cost::ComputeCosts()) EXPECT_NE(r.Find(op), nullptr) << "cost for unknown op " << op;
 }
 
 }  // namespace

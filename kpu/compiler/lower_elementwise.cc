@@ -55,8 +55,6 @@ absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op
   }
   op->set_l1_bytes(tiling.l1_bytes);
   op->set_staging_bytes(tiling.staging_bytes);
-  const uint64_t lanes = ctx.config.compute().vector_lanes();
-  op->set_estimated_cycles((NumElements(out_shape) + lanes - 1) / lanes);
   return absl::OkStatus();
 }
 

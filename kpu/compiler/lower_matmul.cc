@@ -34,7 +34,6 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   tc->set_double_buffer(true);
   tc->set_prefetch_distance(1);
   tc->set_dataflow(ir::OUTPUT_STATIONARY);
-  op->set_estimated_cycles(t.estimated_cycles);
   op->set_l1_bytes(t.l1_bytes);
   op->set_staging_bytes(t.staging_bytes);
   op->set_macs(static_cast<uint64_t>(batch * m * n * k));

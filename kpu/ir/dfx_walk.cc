@@ -125,9 +125,10 @@ absl::StatusOr<Place> ResolveRegion(const ir::TensorRegion& r, const ShapeTable&
                                               " elements"));
     }
     KPU_ASSIGN_OR_RETURN(int64_t origin, Evaluate(dim.origin(), vars, r.tensor()));
-    // A tile must touch its tensor: one made only of padding means the compiler lost track.
+    // A tile may lie wholly in padding (the last fold of a ragged tile): it moves no bytes and
+    // costs no MACs. Its coordinates must still be representable.
     const int64_t last = origin + (dim.extent() - 1) * stride;
-    if (last < 0 || origin >= shape[d] || last > kMaxCoordinate) {
+    if (last > kMaxCoordinate) {
       return InvalidProgramError(absl::StrCat("tile [", origin, ", ", last + 1, ") lies outside dimension ", d,
                                               " (", shape[d], ") of '", r.tensor(), "'"));
     }
