@@ -63,7 +63,8 @@ class Counter : public DfxVisitor {
     cost_.array_cycles += c->array_cycles;
     cost_.vector_cycles += c->vector_cycles;
     cost_.folds += c->folds;
-    if (compute.type() == ir::Compute::MATMUL_TILE && !compute.accumulate()) ++cost_.output_tiles;
+    // An output fold that has work can run on any compute tile; one wholly in padding has none.
+    if (compute.type() == ir::Compute::MATMUL_TILE && !compute.accumulate() && c->macs > 0) ++cost_.output_tiles;
     if (c->macs) cost_.activity.macs[dtype] += c->macs;
     cost_.macs += c->macs;
     cost_.activity.vector_ops += c->vector_ops;
