@@ -75,7 +75,7 @@ class Interpreter : public DfxVisitor {
       const ir::TensorRegion& r = c.inputs(i);
       in_data[i].resize(inputs[i].box.NumElements());
       KPU_RETURN_IF_ERROR(Read(dop, r.level(), r.tensor(), inputs[i], in_data[i].data()));
-      views.push_back({inputs[i].box.Extent(), in_data[i].data()});
+      views.push_back({ir::FLOAT32, inputs[i].box.Extent(), in_data[i].data()});
     }
     const ir::TensorRegion& out = c.output();
     const Key key{out.level(), out.tensor(), output.slot};
@@ -93,10 +93,9 @@ class Interpreter : public DfxVisitor {
     // (bias, activation) is a separate ELEMENTWISE step in DFX.
     AttrMap attrs;
     if (c.type() == ir::Compute::SOFTMAX_TILE) attrs["axis"].set_i(c.axis());
-    KernelArgs args{attrs, views, {output.box.Extent(), result.data.data()}, c.accumulate()};
-    auto kernel = Kernels().find(c.function());
-    if (kernel == Kernels().end()) return InvalidProgramError(absl::StrCat("unknown compute function '", c.function(), "'"));
-    KPU_RETURN_IF_ERROR(kernel->second(args));
+    KernelArgs args{attrs, views, {{ir::FLOAT32, output.box.Extent(), result.data.data()}}, c.accumulate()};
+    if (!Kernels().count(c.function())) return InvalidProgramError(absl::StrCat("unknown compute function '", c.function(), "'"));
+    KPU_RETURN_IF_ERROR(RunKernel(c.function(), args));
     if (out.level() == ir::EXTERNAL) {
       KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(out.tensor()));
       CopyBox(WholeBox(t->shape), t->data, output.box, result.data.data(), true);
