@@ -89,7 +89,8 @@ absl::Status Executor::Bind() {
   for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
     std::byte* data = t.kind() == ir::TensorDescriptor::WEIGHT ? weights_.data() + t.weight_offset()
                                                                : arena_.data() + t.arena_offset();
-    tensors_[t.name()] = {t.dtype(), ToShape(t.shape()), data, t.has_quant() ? &t.quant() : nullptr};
+    tensors_[t.name()] = {t.dtype(), ToShape(t.shape()), data, t.has_quant() ? &t.quant() : nullptr,
+                          t.kind() == ir::TensorDescriptor::WEIGHT};
     if (t.dtype() == ir::FLOAT32) dram_[t.name()] = {ToShape(t.shape()), reinterpret_cast<float*>(data)};
   }
   // Kernels are chosen once, by (op type, dtype of the first input), so a program whose dtypes
@@ -99,7 +100,8 @@ absl::Status Executor::Bind() {
     for (const std::string& in : op.inputs()) {
       auto it = tensors_.find(in);
       if (it == tensors_.end()) return InvalidProgramError(absl::StrCat("op '", op.id(), "' reads unknown tensor '", in, "'"));
-      bound.inputs.push_back({it->second.dtype, it->second.shape, it->second.data, it->second.quant});
+      const BoundTensor& t = it->second;
+      bound.inputs.push_back({t.dtype, t.shape, t.data, t.quant, t.constant});
     }
     for (const std::string& out : op.outputs()) {
       auto it = tensors_.find(out);
@@ -124,8 +126,8 @@ absl::Status Executor::RunFast() {
   for (int i = 0; i < ops.size(); ++i) {
     // Outputs may share arena space with inputs whose lifetime ended; kernels write after reading
     // only when the planner keeps them apart, which it does for an op's own inputs.
-    const BoundOp& b = ops_[i];
-    KernelArgs args{ops[i].attributes(), b.inputs, b.outputs, false};
+    BoundOp& b = ops_[i];
+    KernelArgs args{ops[i].attributes(), b.inputs, b.outputs, false, &b.state};
     absl::Status s = b.kernel(args);
     if (!s.ok()) return MakeError(KindOf(s), absl::StrCat("op '", ops[i].id(), "' (", ops[i].op_type(), "): ", s.message()));
   }

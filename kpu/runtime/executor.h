@@ -71,12 +71,14 @@ class Executor {
     Shape shape;
     std::byte* data = nullptr;
     const ir::QuantParams* quant = nullptr;  // null unless the program quantizes the tensor
+    bool constant = false;                   // weights: never written after load
   };
   // One op ready to run: its kernel, chosen by (op type, first input's dtype), and its views.
   struct BoundOp {
     KernelFn kernel = nullptr;
     std::vector<ConstTensorView> inputs;
     std::vector<TensorView> outputs;
+    KernelState state;
   };
 
   Program program_;

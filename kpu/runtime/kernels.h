@@ -10,6 +10,7 @@
 #define KPU_RUNTIME_KERNELS_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct ConstTensorView {
   Shape shape;
   const void* data = nullptr;
   const ir::QuantParams* quant = nullptr;  // null: not quantized
+  // The contents never change while the caller lives (a loaded program's weights), so a kernel
+  // may keep a repacked copy in its KernelState.
+  bool constant = false;
   template <typename T>
   const T* as() const { return static_cast<const T*>(data); }
 };
@@ -40,12 +44,22 @@ struct TensorView {
 
 inline ConstTensorView AsConst(const TensorView& v) { return {v.dtype, v.shape, v.data, v.quant}; }
 
+// What a kernel keeps between runs of one op of a loaded program, e.g. weights reordered into the
+// layout oneDNN runs fastest in. `key` says what `data` was made for; a kernel rebuilds it when
+// its key differs. Owned by the executor, one per op.
+struct KernelState {
+  std::string key;
+  std::shared_ptr<void> data;
+};
+
 struct KernelArgs {
   const AttrMap& attributes;
   std::vector<ConstTensorView> inputs;
   std::vector<TensorView> outputs;  // one per op output (split has several)
   // Add to the output instead of overwriting it (the DFX accumulate flag: partial sums over K).
   bool accumulate = false;
+  // Null when the kernel runs once (DFX tiles, tests): nothing is kept.
+  KernelState* state = nullptr;
   const TensorView& output() const { return outputs[0]; }
 };
 

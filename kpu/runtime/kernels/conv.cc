@@ -118,10 +118,22 @@ absl::Status Conv2dF32(const KernelArgs& args) {
     memory user_wei(plan->user_wei, eng, const_cast<void*>(args.inputs[1].data));
     memory user_dst(plan->user_dst, eng, args.output().data);
     memory src = plan->reorder_src ? memory(plan->src_md, eng) : user_src;
-    memory wei = plan->reorder_wei ? memory(plan->wei_md, eng) : user_wei;
+    memory wei = user_wei;
     memory dst = plan->reorder_dst ? memory(plan->dst_md, eng) : user_dst;
     if (plan->reorder_src) dnnl::reorder(user_src, src).execute(s, user_src, src);
-    if (plan->reorder_wei) dnnl::reorder(user_wei, wei).execute(s, user_wei, wei);
+    if (plan->reorder_wei) {
+      KernelState* state = args.inputs[1].constant ? args.state : nullptr;
+      if (state != nullptr && state->key == key) {
+        wei = *std::static_pointer_cast<memory>(state->data);
+      } else {
+        wei = memory(plan->wei_md, eng);
+        dnnl::reorder(user_wei, wei).execute(s, user_wei, wei);
+        if (state != nullptr) {
+          state->key = key;
+          state->data = std::make_shared<memory>(wei);
+        }
+      }
+    }
     // The sum post-op adds what dst holds: the residual, or the partial sums being accumulated.
     if (residual) {
       memory res(plan->user_dst, eng, const_cast<void*>(args.inputs[3].data));

@@ -103,6 +103,28 @@ TEST(Conv2dKernelTile, PrePaddedWindowWithPaddingZeroAndAccumulation) {
   ExpectNear(y.data, ref.data, 1e-4);
 }
 
+TEST(Conv2dKernelState, KeepsReorderedWeightsOnlyForConstantInputsOfTheSameShape) {
+  ConvCase c{{1, 8, 6, 6}, {16, 8, 3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, 1, false, false, "none"};
+  F32Tensor x = F32Tensor::Wave(c.x, 0.3f), w = F32Tensor::Wave(c.w, 0.6f), y({1, 16, 6, 6});
+  KernelState state;
+  auto run = [&](bool constant) {
+    Attrs a;
+    a.Ints("padding", c.padding);
+    KernelArgs args{a.map, {{ir::FLOAT32, x.shape, x.data.data(), nullptr, false},
+                            {ir::FLOAT32, w.shape, w.data.data(), nullptr, constant}},
+                    {{ir::FLOAT32, y.shape, y.data.data()}}, false, &state};
+    return RunKernel("conv2d", args);
+  };
+  ASSERT_TRUE(run(true).ok());
+  ExpectNear(y.data, ReferenceConv(c, x, w, nullptr, nullptr).data, 1e-4);
+  ASSERT_TRUE(run(true).ok());  // from the kept weights (when oneDNN reorders them at all)
+  ExpectNear(y.data, ReferenceConv(c, x, w, nullptr, nullptr).data, 1e-4);
+  // Weights that are not marked constant are read afresh, even with a state at hand.
+  for (float& v : w.data) v = -v;
+  ASSERT_TRUE(run(false).ok());
+  ExpectNear(y.data, ReferenceConv(c, x, w, nullptr, nullptr).data, 1e-4);
+}
+
 TEST(Conv2dKernelErrors, ShapesAndDtypesChecked) {
   F32Tensor x({1, 3, 8, 8}), w({4, 3, 3, 3}), y({1, 4, 7, 7});
   EXPECT_THAT(std::string(RunOp("conv2d", Attrs(), {&x, &w}, {&y}).message()),
