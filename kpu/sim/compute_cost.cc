@@ -41,6 +41,19 @@ const std::map<std::string, ComputeCostFn>& ComputeCosts() {
       {"relu", VectorCost(1, 0)},
       // max, subtract, sum and divide per element, plus the exponential.
       {"softmax", VectorCost(4, 1)},
+      {"sub", VectorCost(1, 0)},
+      {"mul", VectorCost(1, 0)},
+      {"div", VectorCost(1, 0)},
+      // 1 / (1 + exp(-x)): negate, add, divide, one exponential; silu multiplies once more.
+      {"sigmoid", VectorCost(3, 1)},
+      {"silu", VectorCost(4, 1)},
+      // (e^2x - 1) / (e^2x + 1)
+      {"tanh", VectorCost(4, 1)},
+      // add 3, clamp to [0, 6] (max, min), scale by 1/6; hardswish multiplies by x.
+      {"hardsigmoid", VectorCost(4, 0)},
+      {"hardswish", VectorCost(5, 0)},
+      // softmax's max, subtract, sum, then subtract the log of the sum.
+      {"log_softmax", VectorCost(4, 1)},
   };
   return *table;
 }
