@@ -25,31 +25,5 @@ TEST(ReduceKernels, AnyAxesWithKeepdim) {
   EXPECT_EQ(a.data[0], static_cast<float>(mx));
 }
 
-TEST(SoftmaxKernels, SoftmaxAndLogSoftmaxOnEitherAxis) {
-  F32Tensor x({2, 3}, {1, 2, 3, 1, 1, 1}), y({2, 3}), l({2, 3});
-  ASSERT_TRUE(RunOp("softmax", Attrs().Int("axis", 1), {&x}, {&y}).ok());
-  const double z = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
-  EXPECT_NEAR(y.data[2], std::exp(3.0) / z, 1e-6);
-  EXPECT_NEAR(y.data[4], 1.0 / 3, 1e-6);
-  ASSERT_TRUE(RunOp("log_softmax", Attrs(), {&x}, {&l}).ok());
-  EXPECT_NEAR(l.data[0], 1 - std::log(z), 1e-6);
-  EXPECT_NEAR(l.data[5], -std::log(3.0), 1e-6);
-  ASSERT_TRUE(RunOp("softmax", Attrs().Int("axis", 0), {&x}, {&y}).ok());
-  EXPECT_NEAR(y.data[0], 0.5, 1e-6);
-  EXPECT_NEAR(y.data[1] + y.data[4], 1.0, 1e-6);
-}
-
-TEST(NormKernels, BatchNormEvalMode) {
-  F32Tensor x = F32Tensor::Wave({2, 3, 2, 2}, 0.1f, 2), w({3}, {1, 2, 0.5f}), b({3}, {0, 1, -1}),
-            mean({3}, {0.1f, -0.2f, 0.3f}), var({3}, {1, 0.25f, 4}), y(x.shape);
-  ASSERT_TRUE(RunOp("batch_norm", Attrs().Float("epsilon", 1e-3), {&x, &w, &b, &mean, &var}, {&y}).ok());
-  std::vector<float> want;
-  for (size_t i = 0; i < x.data.size(); ++i) {
-    const size_t c = (i / 4) % 3;
-    want.push_back(static_cast<float>((x.data[i] - mean.data[c]) / std::sqrt(var.data[c] + 1e-3) * w.data[c] + b.data[c]));
-  }
-  ExpectNear(y.data, want, 1e-5);
-}
-
 }  // namespace
 }  // namespace kpu::runtime::testing
