@@ -11,6 +11,33 @@
 
 namespace kpu::runtime {
 
+namespace {
+
+bool HasAvx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
+
+__attribute__((target("avx2"))) void SigmoidAvx2(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + VecExp(-x[i]));
+}
+
+__attribute__((target("avx2"))) void SiluAvx2(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] / (1.0f + VecExp(-x[i]));
+}
+
+}  // namespace
+
+void SigmoidLoop(const float* x, float* y, int64_t n) {
+  if (HasAvx2()) return SigmoidAvx2(x, y, n);
+  for (int64_t i = 0; i < n; ++i) y[i] = Sigmoid(x[i]);
+}
+
+void SiluLoop(const float* x, float* y, int64_t n) {
+  if (HasAvx2()) return SiluAvx2(x, y, n);
+  for (int64_t i = 0; i < n; ++i) y[i] = Silu(x[i]);
+}
+
 absl::Status ApplyActivation(const std::string& activation, float* y, int64_t n) {
   if (activation == "none") return absl::OkStatus();
   if (activation == "relu") {
@@ -18,11 +45,11 @@ absl::Status ApplyActivation(const std::string& activation, float* y, int64_t n)
   } else if (activation == "relu6") {
     for (int64_t i = 0; i < n; ++i) y[i] = Relu6(y[i]);
   } else if (activation == "silu") {
-    for (int64_t i = 0; i < n; ++i) y[i] = Silu(y[i]);
+    SiluLoop(y, y, n);
   } else if (activation == "hardswish") {
     for (int64_t i = 0; i < n; ++i) y[i] = Hardswish(y[i]);
   } else if (activation == "sigmoid") {
-    for (int64_t i = 0; i < n; ++i) y[i] = Sigmoid(y[i]);
+    SigmoidLoop(y, y, n);
   } else {
     return InvalidArgumentError(absl::StrCat("unknown epilogue activation '", activation, "'"));
   }
@@ -31,6 +58,7 @@ absl::Status ApplyActivation(const std::string& activation, float* y, int64_t n)
 
 namespace {
 
+// F is a lambda, so each op gets its own inlined, vectorisable loop (a function pointer would not).
 template <typename F>
 absl::Status Unary(const char* op, const KernelArgs& args, F f) {
   KPU_RETURN_IF_ERROR(ExpectInputs(op, args, 1, 1));
@@ -43,12 +71,22 @@ absl::Status Unary(const char* op, const KernelArgs& args, F f) {
   return absl::OkStatus();
 }
 
-absl::Status ReluF32(const KernelArgs& a) { return Unary("relu", a, Relu); }
-absl::Status SigmoidF32(const KernelArgs& a) { return Unary("sigmoid", a, Sigmoid); }
+absl::Status ReluF32(const KernelArgs& a) { return Unary("relu", a, [](float x) { return Relu(x); }); }
+// The exp-based activations run through loops with an AVX2 variant.
+template <void (*kLoop)(const float*, float*, int64_t)>
+absl::Status UnaryLoop(const char* op, const KernelArgs& args) {
+  KPU_RETURN_IF_ERROR(ExpectInputs(op, args, 1, 1));
+  KPU_RETURN_IF_ERROR(NoAccumulate(op, args));
+  KPU_RETURN_IF_ERROR(ExpectShape(op, "output", args.output().shape, args.inputs[0].shape));
+  kLoop(args.inputs[0].as<float>(), args.output().as<float>(), NumElements(args.output().shape));
+  return absl::OkStatus();
+}
+
+absl::Status SigmoidF32(const KernelArgs& a) { return UnaryLoop<SigmoidLoop>("sigmoid", a); }
 absl::Status TanhF32(const KernelArgs& a) { return Unary("tanh", a, [](float x) { return std::tanh(x); }); }
-absl::Status SiluF32(const KernelArgs& a) { return Unary("silu", a, Silu); }
-absl::Status HardswishF32(const KernelArgs& a) { return Unary("hardswish", a, Hardswish); }
-absl::Status HardsigmoidF32(const KernelArgs& a) { return Unary("hardsigmoid", a, Hardsigmoid); }
+absl::Status SiluF32(const KernelArgs& a) { return UnaryLoop<SiluLoop>("silu", a); }
+absl::Status HardswishF32(const KernelArgs& a) { return Unary("hardswish", a, [](float x) { return Hardswish(x); }); }
+absl::Status HardsigmoidF32(const KernelArgs& a) { return Unary("hardsigmoid", a, [](float x) { return Hardsigmoid(x); }); }
 
 absl::Status HardtanhF32(const KernelArgs& a) {
   const float lo = static_cast<float>(GetFloat(a.attributes, "min_val", -1.0));
@@ -62,8 +100,10 @@ absl::Status LeakyReluF32(const KernelArgs& a) {
 }
 
 absl::Status GeluF32(const KernelArgs& a) {
-  if (GetString(a.attributes, "approximate", "none") == "tanh") return Unary("gelu", a, GeluTanh);
-  return Unary("gelu", a, GeluErf);
+  if (GetString(a.attributes, "approximate", "none") == "tanh") {
+    return Unary("gelu", a, [](float x) { return GeluTanh(x); });
+  }
+  return Unary("gelu", a, [](float x) { return GeluErf(x); });
 }
 
 absl::Status ClampF32(const KernelArgs& a) {

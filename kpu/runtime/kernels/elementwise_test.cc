@@ -1,5 +1,6 @@
 #include <functional>
 
+#include "kpu/runtime/kernels/activation.h"
 #include "kpu/runtime/kernels/kernel_test_util.h"
 
 namespace kpu::runtime::testing {
@@ -42,6 +43,17 @@ TEST(UnaryKernels, MatchTheirFormulas) {
     SCOPED_TRACE(c.op);
     ExpectNear(y.data, want, 2e-6);
   }
+}
+
+TEST(VecExp, WithinAFewUlpOfExpOverTheWholeRange) {
+  for (float x = -87.0f; x <= 88.0f; x += 0.0137f) {
+    const double want = std::exp(static_cast<double>(x));
+    ASSERT_NEAR(VecExp(x), want, 3e-7 * want) << x;
+  }
+  EXPECT_EQ(VecExp(0.0f), 1.0f);
+  EXPECT_TRUE(std::isnan(VecExp(NAN)));
+  EXPECT_GT(VecExp(200.0f), 1e38f);
+  EXPECT_LT(VecExp(-200.0f), 1e-37f);
 }
 
 // Reference broadcasting: index each input through its own strides.

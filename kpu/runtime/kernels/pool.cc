@@ -4,6 +4,7 @@
 // [floor(o*in/out), ceil((o+1)*in/out)).
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kpu/ir/ops/op_util.h"
 #include "kpu/ir/ops/pool.h"
@@ -28,26 +29,34 @@ absl::Status MaxPool2dF32(const KernelArgs& args) {
   const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = y[2], ow = y[3];
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
+  // Per output column, the first and one-past-last kernel tap that lands inside the input: the
+  // inner loops then run without bounds checks.
+  std::vector<int64_t> kj0(ow), kj1(ow);
+  for (int64_t j = 0; j < ow; ++j) {
+    const int64_t w0 = j * a.stride[1] - a.padding[1];
+    kj0[j] = w0 >= 0 ? 0 : (-w0 + a.dilation[1] - 1) / a.dilation[1];
+    kj1[j] = std::min(a.kernel[1], w0 < w ? (w - w0 + a.dilation[1] - 1) / a.dilation[1] : 0);
+  }
   for (int64_t p = 0; p < planes; ++p) {
     const float* in = px + p * h * w;
     float* out = py + p * oh * ow;
     for (int64_t i = 0; i < oh; ++i) {
       const int64_t h0 = i * a.stride[0] - a.padding[0];
+      const int64_t ki0 = h0 >= 0 ? 0 : (-h0 + a.dilation[0] - 1) / a.dilation[0];
+      const int64_t ki1 = std::min(a.kernel[0], h0 < h ? (h - h0 + a.dilation[0] - 1) / a.dilation[0] : 0);
       for (int64_t j = 0; j < ow; ++j) {
         const int64_t w0 = j * a.stride[1] - a.padding[1];
         float m = -std::numeric_limits<float>::infinity();
-        for (int64_t ki = 0; ki < a.kernel[0]; ++ki) {
-          const int64_t r = h0 + ki * a.dilation[0];
-          if (r < 0 || r >= h) continue;
-          for (int64_t kj = 0; kj < a.kernel[1]; ++kj) {
-            const int64_t c = w0 + kj * a.dilation[1];
-            if (c < 0 || c >= w) continue;
-            const float v = in[r * w + c];
-            if (v > m || std::isnan(v)) m = v;
-            if (std::isnan(m)) break;
+        bool nan = false;
+        for (int64_t ki = ki0; ki < ki1; ++ki) {
+          const float* row = in + (h0 + ki * a.dilation[0]) * w;
+          for (int64_t kj = kj0[j]; kj < kj1[j]; ++kj) {
+            const float v = row[w0 + kj * a.dilation[1]];
+            m = v > m ? v : m;
+            nan |= std::isnan(v);
           }
         }
-        out[i * ow + j] = m;
+        out[i * ow + j] = nan ? std::numeric_limits<float>::quiet_NaN() : m;
       }
     }
   }
