@@ -8,6 +8,17 @@ const std::map<std::string, LowerFn>& Lowerings() {
       {"add", LowerElementwise},
       {"relu", LowerElementwise},
       {"softmax", LowerSoftmax},
+      // Attribute-free elementwise ops: a tile kernel needs nothing beyond its tiles. (Ops with
+      // attributes, e.g. hardtanh or gelu, wait for Compute attributes in the DFX.)
+      {"sub", LowerElementwise},
+      {"mul", LowerElementwise},
+      {"div", LowerElementwise},
+      {"sigmoid", LowerElementwise},
+      {"tanh", LowerElementwise},
+      {"silu", LowerElementwise},
+      {"hardswish", LowerElementwise},
+      {"hardsigmoid", LowerElementwise},
+      {"log_softmax", LowerSoftmax},
   };
   return *table;
 }

@@ -1,21 +1,53 @@
 #include "kpu/ir/dtype.h"
 
+#include <limits>
+
+#include "absl/strings/str_cat.h"
 #include "kpu/ir/errors.h"
 
 namespace kpu {
 
-size_t DTypeSize(ir::DataType dtype) {
+int DTypeBits(ir::DataType dtype) {
   switch (dtype) {
-    case ir::FLOAT32: return 4;
-    case ir::FLOAT16: return 2;
-    case ir::BFLOAT16: return 2;
-    case ir::INT8: return 1;
-    case ir::UINT8: return 1;
-    case ir::INT32: return 4;
-    case ir::INT64: return 8;
-    case ir::BOOL: return 1;
+    case ir::FLOAT32: return 32;
+    case ir::FLOAT16: return 16;
+    case ir::BFLOAT16: return 16;
+    case ir::INT8: return 8;
+    case ir::UINT8: return 8;
+    case ir::INT32: return 32;
+    case ir::INT64: return 64;
+    case ir::BOOL: return 8;
+    case ir::INT4: return 4;
     default: return 0;
   }
+}
+
+size_t DTypeSize(ir::DataType dtype) {
+  const int bits = DTypeBits(dtype);
+  return bits % 8 == 0 ? static_cast<size_t>(bits / 8) : 0;
+}
+
+absl::StatusOr<uint64_t> BytesFor(ir::DataType dtype, int64_t elements) {
+  const int bits = DTypeBits(dtype);
+  if (bits == 0) return InvalidArgumentError("a tensor has no dtype");
+  if (elements < 0) return InvalidArgumentError(absl::StrCat("negative element count ", elements));
+  const uint64_t n = static_cast<uint64_t>(elements);
+  // Sizes stay below 2^63 so that they also fit the signed offsets kernels compute with.
+  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  if (bits < 8) {
+    const uint64_t per_byte = 8 / bits;
+    return n / per_byte + (n % per_byte != 0 ? 1 : 0);
+  }
+  const uint64_t size = static_cast<uint64_t>(bits / 8);
+  if (n > kMax / size) {
+    return InvalidArgumentError(absl::StrCat("a ", DTypeName(dtype), " tensor of ", elements,
+                                             " elements is larger than 2^63 bytes"));
+  }
+  return n * size;
+}
+
+bool IsFloatDType(ir::DataType dtype) {
+  return dtype == ir::FLOAT32 || dtype == ir::FLOAT16 || dtype == ir::BFLOAT16;
 }
 
 std::string DTypeName(ir::DataType dtype) {
@@ -28,6 +60,7 @@ std::string DTypeName(ir::DataType dtype) {
     case ir::INT32: return "int32";
     case ir::INT64: return "int64";
     case ir::BOOL: return "bool";
+    case ir::INT4: return "int4";
     default: return "unspecified";
   }
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/ops/op_util.h"
 
 namespace kpu {
 namespace {
@@ -21,12 +22,19 @@ bool AttrMatches(const ir::Attribute& attr, AttrType type) {
   return false;
 }
 
+// Every tensor an op touches must have a byte size that fits 63 bits: a [2^62, 4] tensor is an
+// error here, not a wrapped size later.
+absl::StatusOr<uint64_t> CheckedSize(const TensorType& t) {
+  KPU_ASSIGN_OR_RETURN(int64_t elements, ops::CheckedNumElements(t.shape));
+  return BytesFor(t.dtype, elements);
+}
+
 }  // namespace
 
 const OpRegistry& OpRegistry::Global() {
   static const OpRegistry* registry = [] {
     auto* r = new OpRegistry();
-    RegisterCoreOps(*r);
+    RegisterAllOps(*r);
     return r;
   }();
   return *registry;
@@ -61,7 +69,7 @@ absl::StatusOr<std::vector<TensorType>> OpRegistry::Infer(
                                                  : absl::StrCat(" to ", op->max_inputs),
                                              " inputs, got ", n));
   }
-  if (node.outputs_size() != op->num_outputs) {
+  if (op->num_outputs != kVariableOutputs && node.outputs_size() != op->num_outputs) {
     return InvalidArgumentError(absl::StrCat(where, " has ", op->num_outputs, " output(s), got ",
                                              node.outputs_size()));
   }
@@ -86,9 +94,20 @@ absl::StatusOr<std::vector<TensorType>> OpRegistry::Infer(
                                                DTypeName(inputs[i].dtype), " (input ", i, ")"));
     }
   }
+  for (int i = 0; i < n; ++i) {
+    auto size = CheckedSize(inputs[i]);
+    if (!size.ok()) return InvalidArgumentError(absl::StrCat(where, " input ", i, ": ", size.status().message()));
+  }
   auto out = op->infer(node, inputs);
   if (!out.ok()) {
     return MakeError(KindOf(out.status()), absl::StrCat(where, ": ", out.status().message()));
+  }
+  if (static_cast<int>(out->size()) != node.outputs_size()) {
+    return InvalidArgumentError(absl::StrCat(where, " has ", out->size(), " output(s), got ", node.outputs_size()));
+  }
+  for (size_t i = 0; i < out->size(); ++i) {
+    auto size = CheckedSize((*out)[i]);
+    if (!size.ok()) return InvalidArgumentError(absl::StrCat(where, " output ", i, ": ", size.status().message()));
   }
   return out;
 }

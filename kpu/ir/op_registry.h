@@ -32,12 +32,14 @@ struct AttrDef {
 using InferFn = std::function<absl::StatusOr<std::vector<TensorType>>(
     const ir::Node& node, const std::vector<TensorType>& inputs)>;
 
+inline constexpr int kVariableOutputs = -1;
+
 struct OpDef {
   std::string name;
   std::string semantics;  // the reference meaning, in PyTorch terms
   int min_inputs = 1;
   int max_inputs = 1;
-  int num_outputs = 1;
+  int num_outputs = 1;  // kVariableOutputs: as many as the attributes say (split)
   std::vector<AttrDef> attributes;
   std::vector<ir::DataType> dtypes;  // element types the op accepts
   InferFn infer;
@@ -61,8 +63,8 @@ class OpRegistry {
   std::vector<OpDef> ops_;
 };
 
-// Defined in ops_core.cc: matmul, linear, add, relu, softmax.
-void RegisterCoreOps(OpRegistry& registry);
+// Adds every op family of kpu/ir/ops/ (the list is in kpu/ir/ops/all_ops.cc).
+void RegisterAllOps(OpRegistry& registry);
 
 }  // namespace kpu
 

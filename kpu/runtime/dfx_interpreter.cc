@@ -275,15 +275,15 @@ class Interpreter {
     std::vector<ConstTensorView> views;
     for (int i = 0; i < c.inputs_size(); ++i) {
       KPU_ASSIGN_OR_RETURN(std::vector<char> tile, Read(dop, c.inputs(i), places[i]));
-      if (tile.size() != places[i].NumElements() * sizeof(float)) {
-        return UnimplementedError(absl::StrCat("DFX op ", dop.op_id(), ": only float32 tiles are computed yet"));
-      }
       in_data.push_back(std::move(tile));
     }
-    for (size_t i = 0; i < in_data.size(); ++i) {
-      views.push_back({places[i].extent, reinterpret_cast<const float*>(in_data[i].data())});
+    for (int i = 0; i < c.inputs_size(); ++i) {
+      KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(c.inputs(i).tensor()));
+      views.push_back({TileType(c.inputs(i), *t), places[i].extent, in_data[i].data()});
     }
-    std::vector<char> result(output.NumElements() * sizeof(float), 0);
+    KPU_ASSIGN_OR_RETURN(DramTensor * out_tensor, Dram(c.output().tensor()));
+    const ir::DataType out_type = TileType(c.output(), *out_tensor);
+    std::vector<char> result(output.NumElements() * DTypeSize(out_type), 0);
     if (c.accumulate()) {
       auto held = Read(dop, c.output(), output);
       if (!held.ok() || held->size() != result.size()) {
@@ -297,12 +297,12 @@ class Interpreter {
     // (bias, activation) is a separate ELEMENTWISE step, and conv padding is already in the tile.
     AttrMap attrs = c.attributes();
     if (c.type() == ir::Compute::SOFTMAX_TILE) attrs["axis"].set_i(c.axis());
-    KernelArgs args{attrs, views, {output.extent, reinterpret_cast<float*>(result.data())}, c.accumulate()};
-    auto kernel = Kernels().find(c.function());
-    if (kernel == Kernels().end()) {
+    KernelArgs args{attrs, views, {{out_type, output.extent, result.data()}}, c.accumulate()};
+    if (!Kernels().count(c.function())) {
       return InvalidProgramError(absl::StrCat("unknown compute function '", c.function(), "'"));
     }
-    KPU_RETURN_IF_ERROR(kernel->second(args));
+    absl::Status s = RunKernel(c.function(), args);
+    if (!s.ok()) return MakeError(KindOf(s), absl::StrCat("DFX op ", dop.op_id(), ": ", s.message()));
     return Write(dop, c.output(), output, std::move(result));
   }
 

@@ -8,6 +8,7 @@
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/ops/op_util.h"
 #include "kpu/runtime/dfx_interpreter.h"
 #include "kpu/runtime/kernels.h"
 #include "kpu/runtime/validator.h"
@@ -16,7 +17,15 @@
 namespace kpu::runtime {
 namespace {
 
-uint64_t TensorBytes(const ir::TensorDescriptor& t) { return NumElements(ToShape(t.shape())) * DTypeSize(t.dtype()); }
+// Validated programs have sizes that fit; anything else reads as 0 bytes and fails the size checks.
+uint64_t TensorBytes(const ir::TensorDescriptor& t) {
+  int64_t n = 1;
+  for (int64_t d : t.shape()) {
+    if (d < 0 || __builtin_mul_overflow(n, d, &n)) return 0;
+  }
+  auto bytes = BytesFor(t.dtype(), n);
+  return bytes.ok() ? *bytes : 0;
+}
 
 }  // namespace
 
@@ -56,34 +65,71 @@ absl::Status Executor::Bind() {
   }
   uint64_t arena_bytes = 0;
   for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
-    if (t.kind() == ir::TensorDescriptor::WEIGHT) continue;
-    arena_bytes = std::max(arena_bytes, t.arena_offset() + TensorBytes(t));
-    if (t.arena_offset() % sizeof(float) != 0) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' is misaligned"));
+    KPU_ASSIGN_OR_RETURN(int64_t elements, ops::CheckedNumElements(ToShape(t.shape())));
+    KPU_ASSIGN_OR_RETURN(uint64_t bytes, BytesFor(t.dtype(), elements));
+    const size_t align = std::max<size_t>(DTypeSize(t.dtype()), 1);
+    if (t.kind() == ir::TensorDescriptor::WEIGHT) {
+      if (t.weight_offset() > program_.weights.size() || bytes > program_.weights.size() - t.weight_offset()) {
+        return InvalidProgramError(absl::StrCat("weight '", t.name(), "' lies outside the weights section"));
+      }
+      if (t.weight_offset() % align != 0) return InvalidProgramError(absl::StrCat("weight '", t.name(), "' is misaligned"));
+      continue;
+    }
+    if (t.arena_offset() > kMaxTensorBytes || bytes > kMaxTensorBytes) {
+      return InvalidProgramError("DRAM arena is larger than this runtime allows");
+    }
+    arena_bytes = std::max(arena_bytes, t.arena_offset() + bytes);
+    if (t.arena_offset() % align != 0) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' is misaligned"));
   }
   if (arena_bytes > kMaxTensorBytes) return InvalidProgramError("DRAM arena is larger than this runtime allows");
-  arena_.assign(arena_bytes / sizeof(float) + 1, 0.0f);
-  weights_.assign(program_.weights.size() / sizeof(float) + 1, 0.0f);
+  arena_.assign(arena_bytes + 1, std::byte{0});
+  weights_.assign(program_.weights.size() + 1, std::byte{0});
   std::memcpy(weights_.data(), program_.weights.data(), program_.weights.size());
   // Every tensor's place in DRAM, fixed for the runtime's life: the arena and weights never move.
   for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
-    float* data = t.kind() == ir::TensorDescriptor::WEIGHT ? weights_.data() + t.weight_offset() / sizeof(float)
-                                                           : arena_.data() + t.arena_offset() / sizeof(float);
+    std::byte* data = t.kind() == ir::TensorDescriptor::WEIGHT ? weights_.data() + t.weight_offset()
+                                                               : arena_.data() + t.arena_offset();
+    tensors_[t.name()] = {t.dtype(), ToShape(t.shape()), data, t.has_quant() ? &t.quant() : nullptr,
+                          t.kind() == ir::TensorDescriptor::WEIGHT};
     dram_[t.name()] = {ToShape(t.shape()), t.dtype(), data};
+  }
+  // Kernels are chosen once, by (op type, dtype of the first input), so a program whose dtypes
+  // this runtime cannot run fails at load, naming the op and the dtype.
+  for (const ir::KPUOp& op : program_.proto.operations().ops()) {
+    BoundOp bound;
+    for (const std::string& in : op.inputs()) {
+      auto it = tensors_.find(in);
+      if (it == tensors_.end()) return InvalidProgramError(absl::StrCat("op '", op.id(), "' reads unknown tensor '", in, "'"));
+      const BoundTensor& t = it->second;
+      bound.inputs.push_back({t.dtype, t.shape, t.data, t.quant, t.constant});
+    }
+    for (const std::string& out : op.outputs()) {
+      auto it = tensors_.find(out);
+      if (it == tensors_.end()) return InvalidProgramError(absl::StrCat("op '", op.id(), "' writes unknown tensor '", out, "'"));
+      bound.outputs.push_back({it->second.dtype, it->second.shape, it->second.data, it->second.quant});
+    }
+    if (bound.inputs.empty() || bound.outputs.empty()) {
+      return InvalidProgramError(absl::StrCat("op '", op.id(), "' has no inputs or no outputs"));
+    }
+    auto kernel = FindKernel(op.op_type(), bound.inputs[0].dtype);
+    if (!kernel.ok()) return MakeError(KindOf(kernel.status()), absl::StrCat("op '", op.id(), "': ", kernel.status().message()));
+    bound.kernel = *kernel;
+    ops_.push_back(std::move(bound));
   }
   return absl::OkStatus();
 }
 
-float* Executor::TensorData(const std::string& name) { return static_cast<float*>(dram_.at(name).data); }
+std::byte* Executor::TensorData(const std::string& name) { return tensors_.at(name).data; }
 
 absl::Status Executor::RunFast() {
-  for (const ir::KPUOp& op : program_.proto.operations().ops()) {
-    std::vector<ConstTensorView> inputs;
-    for (const std::string& in : op.inputs()) inputs.push_back({dram_.at(in).shape, static_cast<const float*>(dram_.at(in).data)});
+  const auto& ops = program_.proto.operations().ops();
+  for (int i = 0; i < ops.size(); ++i) {
     // Outputs may share arena space with inputs whose lifetime ended; kernels write after reading
     // only when the planner keeps them apart, which it does for an op's own inputs.
-    const DramTensor& out = dram_.at(op.outputs(0));
-    KernelArgs args{op.attributes(), inputs, {out.shape, static_cast<float*>(out.data)}, false};
-    KPU_RETURN_IF_ERROR(Kernels().at(op.op_type())(args));
+    BoundOp& b = ops_[i];
+    KernelArgs args{ops[i].attributes(), b.inputs, b.outputs, false, &b.state};
+    absl::Status s = b.kernel(args);
+    if (!s.ok()) return MakeError(KindOf(s), absl::StrCat("op '", ops[i].id(), "' (", ops[i].op_type(), "): ", s.message()));
   }
   return absl::OkStatus();
 }

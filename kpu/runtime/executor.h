@@ -4,6 +4,8 @@
 #ifndef KPU_RUNTIME_EXECUTOR_H_
 #define KPU_RUNTIME_EXECUTOR_H_
 
+#include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +17,7 @@
 #include "kpu/ir/program.h"
 #include "kpu/ir/shape.h"
 #include "kpu/runtime/dfx_interpreter.h"
+#include "kpu/runtime/kernels.h"
 
 namespace kpu::runtime {
 
@@ -60,13 +63,31 @@ class Executor {
   absl::Status Bind();
   absl::Status RunFast();
   absl::Status RunInterpreter(InterpreterOrder order);
-  float* TensorData(const std::string& name);
+  std::byte* TensorData(const std::string& name);
+
+  // A tensor bound to its bytes in arena_ or weights_: bytes plus dtype (decision 11).
+  struct BoundTensor {
+    ir::DataType dtype = ir::DTYPE_UNSPECIFIED;
+    Shape shape;
+    std::byte* data = nullptr;
+    const ir::QuantParams* quant = nullptr;  // null unless the program quantizes the tensor
+    bool constant = false;                   // weights: never written after load
+  };
+  // One op ready to run: its kernel, chosen by (op type, first input's dtype), and its views.
+  struct BoundOp {
+    KernelFn kernel = nullptr;
+    std::vector<ConstTensorView> inputs;
+    std::vector<TensorView> outputs;
+    KernelState state;
+  };
 
   Program program_;
   ir::KPUConfig config_;
-  std::vector<float> arena_;    // inputs, outputs, activations at their planned offsets
-  std::vector<float> weights_;  // the weights section, float-aligned
-  DramTensors dram_;            // every tensor's shape and data, in arena_ or weights_
+  std::vector<std::byte> arena_;    // inputs, outputs, activations at their planned offsets
+  std::vector<std::byte> weights_;  // the weights section
+  std::map<std::string, BoundTensor> tensors_;
+  std::vector<BoundOp> ops_;        // parallel to program_.proto.operations().ops()
+  DramTensors dram_;                // the fp32 tensors as the DFX interpreter sees them
   std::optional<ir::KPUPerformanceMetrics> timing_;  // the same for every run of this program
   std::optional<ir::KPUPerformanceMetrics> last_metrics_;
 };

@@ -1,47 +1,89 @@
-// Functional kernels: the values of each registry op, on dense row-major fp32 tensors. The fast
-// path runs them on whole tensors; the DFX interpreter runs the same kernels on tiles.
+// Functional kernels, chosen by (registry op, dtype) (ARCHITECTURE.md decision 11). Tensors are
+// bytes plus a dtype, a dense row-major shape and optional quantization parameters. The fast path
+// runs kernels on whole tensors; the DFX interpreter runs the same kernels on dense tile buffers
+// with the Compute's attributes (a conv tile gets its already padded input window and padding 0).
+//
+// Each kernels/<family>.cc ends with one registration line per (op, dtype); the list of families
+// is in kernels.cc. A missing (op, dtype) is an error: "Type float16 is currently not supported
+// by conv2d".
 #ifndef KPU_RUNTIME_KERNELS_H_
 #define KPU_RUNTIME_KERNELS_H_
 
-#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "kpu/ir/graph.pb.h"
 #include "kpu/ir/graph_util.h"
 #include "kpu/ir/shape.h"
 
 namespace kpu::runtime {
 
-struct TensorView {
+struct ConstTensorView {
+  ir::DataType dtype = ir::FLOAT32;
   Shape shape;
-  float* data = nullptr;
+  const void* data = nullptr;
+  const ir::QuantParams* quant = nullptr;  // null: not quantized
+  // The contents never change while the caller lives (a loaded program's weights), so a kernel
+  // may keep a repacked copy in its KernelState.
+  bool constant = false;
+  template <typename T>
+  const T* as() const { return static_cast<const T*>(data); }
 };
 
-struct ConstTensorView {
+struct TensorView {
+  ir::DataType dtype = ir::FLOAT32;
   Shape shape;
-  const float* data = nullptr;
+  void* data = nullptr;
+  const ir::QuantParams* quant = nullptr;
+  template <typename T>
+  T* as() const { return static_cast<T*>(data); }
+};
+
+inline ConstTensorView AsConst(const TensorView& v) { return {v.dtype, v.shape, v.data, v.quant}; }
+
+// What a kernel keeps between runs of one op of a loaded program, e.g. weights reordered into the
+// layout oneDNN runs fastest in. `key` says what `data` was made for; a kernel rebuilds it when
+// its key differs. Owned by the executor, one per op.
+struct KernelState {
+  std::string key;
+  std::shared_ptr<void> data;
 };
 
 struct KernelArgs {
   const AttrMap& attributes;
   std::vector<ConstTensorView> inputs;
-  TensorView output;
-  // Add to the output instead of overwriting it (the DFX accumulate flag for MATMUL_TILE).
+  std::vector<TensorView> outputs;  // one per op output (split has several)
+  // Add to the output instead of overwriting it (the DFX accumulate flag: partial sums over K).
   bool accumulate = false;
+  // Null when the kernel runs once (DFX tiles, tests): nothing is kept.
+  KernelState* state = nullptr;
+  const TensorView& output() const { return outputs[0]; }
 };
 
-using KernelFn = std::function<absl::Status(const KernelArgs& args)>;
+using KernelFn = absl::Status (*)(const KernelArgs& args);
 
-// Keyed by registry op name.
-const std::map<std::string, KernelFn>& Kernels();
+class KernelRegistry {
+ public:
+  void Add(const std::string& op, ir::DataType dtype, KernelFn fn);
+  // op -> dtype -> kernel
+  const std::map<std::string, std::map<ir::DataType, KernelFn>>& table() const { return table_; }
 
-absl::Status MatmulKernel(const KernelArgs& args);
-absl::Status LinearKernel(const KernelArgs& args);
-absl::Status AddKernel(const KernelArgs& args);
-absl::Status ReluKernel(const KernelArgs& args);
-absl::Status SoftmaxKernel(const KernelArgs& args);
+ private:
+  std::map<std::string, std::map<ir::DataType, KernelFn>> table_;
+};
+
+// Every kernel, keyed by registry op name, then dtype.
+const std::map<std::string, std::map<ir::DataType, KernelFn>>& Kernels();
+
+// The kernel of `op` for inputs of `dtype`; errors name the op and the dtype.
+absl::StatusOr<KernelFn> FindKernel(const std::string& op, ir::DataType dtype);
+
+// Looks up the kernel by the first input's dtype, checks the views' element counts against
+// their shapes, and runs it.
+absl::Status RunKernel(const std::string& op, const KernelArgs& args);
 
 }  // namespace kpu::runtime
 

@@ -144,8 +144,9 @@ absl::Status ValidateProgram(const Program& program) {
       }
       defined.insert(out);
     }
-    if (types[op.inputs(0)].dtype != ir::FLOAT32) {
-      return InvalidProgramError(absl::StrCat("op '", op.id(), "' is not float32, the only precision this runtime runs"));
+    // Kernels are chosen by (op, dtype of the first input): say which pair this runtime lacks.
+    if (auto kernel = FindKernel(op.op_type(), types[op.inputs(0)].dtype); !kernel.ok()) {
+      return InvalidProgramError(absl::StrCat("op '", op.id(), "': ", kernel.status().message()));
     }
     RegionChecker checker(p.metadata().target_config());
     if (absl::Status s = WalkDfx(op.dfx(), shapes, checker); !s.ok()) {

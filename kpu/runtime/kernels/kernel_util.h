@@ -1,0 +1,35 @@
+// Checks kernels share: a kernel trusts the registry's inference for attribute validity, but
+// verifies that the views it got have the shapes it is about to index.
+#ifndef KPU_RUNTIME_KERNELS_KERNEL_UTIL_H_
+#define KPU_RUNTIME_KERNELS_KERNEL_UTIL_H_
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "kpu/ir/errors.h"
+#include "kpu/runtime/kernels.h"
+
+namespace kpu::runtime {
+
+inline absl::Status ExpectShape(const char* op, const char* what, const Shape& got, const Shape& want) {
+  if (got == want) return absl::OkStatus();
+  return InvalidArgumentError(absl::StrCat(op, " kernel: ", what, " is ", FormatShape(got), ", expected ",
+                                           FormatShape(want)));
+}
+
+inline absl::Status ExpectInputs(const char* op, const KernelArgs& args, size_t lo, size_t hi) {
+  if (args.inputs.size() < lo || args.inputs.size() > hi) {
+    return InvalidArgumentError(absl::StrCat(op, " kernel: takes ", lo, "..", hi, " inputs, got ", args.inputs.size()));
+  }
+  return absl::OkStatus();
+}
+
+// Ops that are not linear in their output cannot accumulate partial results.
+inline absl::Status NoAccumulate(const char* op, const KernelArgs& args) {
+  if (!args.accumulate) return absl::OkStatus();
+  return InvalidArgumentError(absl::StrCat(op, " kernel: cannot accumulate into its output"));
+}
+
+}  // namespace kpu::runtime
+
+#endif  // KPU_RUNTIME_KERNELS_KERNEL_UTIL_H_

@@ -1,0 +1,156 @@
+// Pooling on NCHW planes, with PyTorch's exact window rules: max pooling ignores padding (it reads
+// as -inf) and propagates NaN; avg pooling's divisor follows count_include_pad (the padded window,
+// clipped to input + padding, as ATen does) or divisor_override; adaptive bins are
+// [floor(o*in/out), ceil((o+1)*in/out)).
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kpu/ir/ops/op_util.h"
+#include "kpu/ir/ops/pool.h"
+#include "kpu/runtime/kernels/all_kernels.h"
+#include "kpu/runtime/kernels/kernel_util.h"
+
+namespace kpu::runtime {
+namespace {
+
+absl::Status CheckPool(const char* op, const KernelArgs& args, const ops::Pool2dAttrs& a) {
+  KPU_RETURN_IF_ERROR(ExpectInputs(op, args, 1, 1));
+  KPU_RETURN_IF_ERROR(NoAccumulate(op, args));
+  KPU_ASSIGN_OR_RETURN(Shape y, ops::Pool2dOutputShape(args.inputs[0].shape, a));
+  return ExpectShape(op, "output", args.output().shape, y);
+}
+
+absl::Status MaxPool2dF32(const KernelArgs& args) {
+  KPU_ASSIGN_OR_RETURN(ops::Pool2dAttrs a, ops::Pool2dAttrsOf(args.attributes));
+  KPU_RETURN_IF_ERROR(CheckPool("max_pool2d", args, a));
+  const Shape& x = args.inputs[0].shape;
+  const Shape& y = args.output().shape;
+  const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = y[2], ow = y[3];
+  const float* px = args.inputs[0].as<float>();
+  float* py = args.output().as<float>();
+  // Per output column, the first and one-past-last kernel tap that lands inside the input: the
+  // inner loops then run without bounds checks.
+  std::vector<int64_t> kj0(ow), kj1(ow);
+  for (int64_t j = 0; j < ow; ++j) {
+    const int64_t w0 = j * a.stride[1] - a.padding[1];
+    kj0[j] = w0 >= 0 ? 0 : (-w0 + a.dilation[1] - 1) / a.dilation[1];
+    kj1[j] = std::min(a.kernel[1], w0 < w ? (w - w0 + a.dilation[1] - 1) / a.dilation[1] : 0);
+  }
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = px + p * h * w;
+    float* out = py + p * oh * ow;
+    for (int64_t i = 0; i < oh; ++i) {
+      const int64_t h0 = i * a.stride[0] - a.padding[0];
+      const int64_t ki0 = h0 >= 0 ? 0 : (-h0 + a.dilation[0] - 1) / a.dilation[0];
+      const int64_t ki1 = std::min(a.kernel[0], h0 < h ? (h - h0 + a.dilation[0] - 1) / a.dilation[0] : 0);
+      for (int64_t j = 0; j < ow; ++j) {
+        const int64_t w0 = j * a.stride[1] - a.padding[1];
+        float m = -std::numeric_limits<float>::infinity();
+        bool nan = false;
+        for (int64_t ki = ki0; ki < ki1; ++ki) {
+          const float* row = in + (h0 + ki * a.dilation[0]) * w;
+          for (int64_t kj = kj0[j]; kj < kj1[j]; ++kj) {
+            const float v = row[w0 + kj * a.dilation[1]];
+            m = v > m ? v : m;
+            nan |= std::isnan(v);
+          }
+        }
+        out[i * ow + j] = nan ? std::numeric_limits<float>::quiet_NaN() : m;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AvgPool2dF32(const KernelArgs& args) {
+  KPU_ASSIGN_OR_RETURN(ops::Pool2dAttrs a, ops::Pool2dAttrsOf(args.attributes));
+  if (a.dilation[0] != 1 || a.dilation[1] != 1) return InvalidArgumentError("avg_pool2d kernel: no dilation");
+  KPU_RETURN_IF_ERROR(CheckPool("avg_pool2d", args, a));
+  const Shape& x = args.inputs[0].shape;
+  const Shape& y = args.output().shape;
+  const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = y[2], ow = y[3];
+  const float* px = args.inputs[0].as<float>();
+  float* py = args.output().as<float>();
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = px + p * h * w;
+    float* out = py + p * oh * ow;
+    for (int64_t i = 0; i < oh; ++i) {
+      int64_t hs = i * a.stride[0] - a.padding[0];
+      int64_t he = std::min(hs + a.kernel[0], h + a.padding[0]);
+      const int64_t ph = he - hs;
+      hs = std::max<int64_t>(hs, 0);
+      he = std::min(he, h);
+      for (int64_t j = 0; j < ow; ++j) {
+        int64_t ws = j * a.stride[1] - a.padding[1];
+        int64_t we = std::min(ws + a.kernel[1], w + a.padding[1]);
+        const int64_t pool = ph * (we - ws);
+        ws = std::max<int64_t>(ws, 0);
+        we = std::min(we, w);
+        if (hs >= he || ws >= we) {
+          out[i * ow + j] = 0.0f;
+          continue;
+        }
+        float sum = 0.0f;
+        for (int64_t r = hs; r < he; ++r) {
+          for (int64_t c = ws; c < we; ++c) sum += in[r * w + c];
+        }
+        const int64_t divisor = a.divisor_override != 0 ? a.divisor_override
+                                : a.count_include_pad   ? pool
+                                                        : (he - hs) * (we - ws);
+        out[i * ow + j] = sum / static_cast<float>(divisor);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <bool kMax>
+absl::Status AdaptivePool(const char* op, const KernelArgs& args) {
+  KPU_RETURN_IF_ERROR(ExpectInputs(op, args, 1, 1));
+  KPU_RETURN_IF_ERROR(NoAccumulate(op, args));
+  KPU_ASSIGN_OR_RETURN(std::vector<int64_t> size, ops::GetInts(args.attributes, "output_size", {}, 2));
+  const Shape& x = args.inputs[0].shape;
+  if (x.size() != 4) return InvalidArgumentError(absl::StrCat(op, " kernel: input must have rank 4"));
+  KPU_RETURN_IF_ERROR(ExpectShape(op, "output", args.output().shape, {x[0], x[1], size[0], size[1]}));
+  const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = size[0], ow = size[1];
+  const float* px = args.inputs[0].as<float>();
+  float* py = args.output().as<float>();
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = px + p * h * w;
+    float* out = py + p * oh * ow;
+    for (int64_t i = 0; i < oh; ++i) {
+      const int64_t hs = ops::AdaptiveStart(i, h, oh), he = ops::AdaptiveEnd(i, h, oh);
+      for (int64_t j = 0; j < ow; ++j) {
+        const int64_t ws = ops::AdaptiveStart(j, w, ow), we = ops::AdaptiveEnd(j, w, ow);
+        float acc = kMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+        for (int64_t r = hs; r < he; ++r) {
+          for (int64_t c = ws; c < we; ++c) {
+            const float v = in[r * w + c];
+            if (kMax) {
+              if (v > acc || std::isnan(v)) acc = v;
+            } else {
+              acc += v;
+            }
+          }
+        }
+        out[i * ow + j] = kMax ? acc : acc / static_cast<float>((he - hs) * (we - ws));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AdaptiveAvgPool2dF32(const KernelArgs& a) { return AdaptivePool<false>("adaptive_avg_pool2d", a); }
+absl::Status AdaptiveMaxPool2dF32(const KernelArgs& a) { return AdaptivePool<true>("adaptive_max_pool2d", a); }
+
+}  // namespace
+
+void RegisterPoolKernels(KernelRegistry& r) {
+  r.Add("max_pool2d", ir::FLOAT32, MaxPool2dF32);
+  r.Add("avg_pool2d", ir::FLOAT32, AvgPool2dF32);
+  r.Add("adaptive_avg_pool2d", ir::FLOAT32, AdaptiveAvgPool2dF32);
+  r.Add("adaptive_max_pool2d", ir::FLOAT32, AdaptiveMaxPool2dF32);
+}
+
+}  // namespace kpu::runtime

@@ -1,0 +1,62 @@
+#include "kpu/runtime/kernels/kernel_test_util.h"
+
+namespace kpu::runtime::testing {
+namespace {
+
+#include "kpu/runtime/kernels/testdata/torch_reference_values.inc"
+
+F32Tensor Input(Shape s) {
+  F32Tensor t(std::move(s));
+  for (size_t i = 0; i < t.data.size(); ++i) t.data[i] = std::sin(i * 0.37) * 3;  // as gen_torch_reference.py
+  return t;
+}
+
+TEST(MaxPoolKernel, CeilModeWithPaddingAndDilationMatchesTorch) {
+  F32Tensor x = Input({1, 2, 7, 7}), y({1, 2, 3, 3}), z({1, 2, 4, 4});
+  ASSERT_TRUE(RunOp("max_pool2d", Attrs().Ints("kernel", {3, 3}).Ints("stride", {2, 2}).Ints("padding", {1, 1})
+                                   .Ints("dilation", {2, 2}).Int("ceil_mode", 1), {&x}, {&y}).ok());
+  ExpectNear(y.data, kMaxPoolCeilDil, 1e-6);
+  ASSERT_TRUE(RunOp("max_pool2d", Attrs().Ints("kernel", {3, 3}).Ints("stride", {2, 2}).Ints("padding", {1, 1})
+                                   .Int("ceil_mode", 1), {&x}, {&z}).ok());
+  ExpectNear(z.data, kMaxPoolCeil, 1e-6);
+}
+
+TEST(MaxPoolKernel, PropagatesNaNAndIgnoresPadding) {
+  F32Tensor x({1, 1, 2, 2}, {-5, -6, NAN, -7}), y({1, 1, 3, 3});
+  ASSERT_TRUE(RunOp("max_pool2d", Attrs().Ints("kernel", {2, 2}).Ints("stride", {1, 1}).Ints("padding", {1, 1}), {&x}, {&y}).ok());
+  // torch: [[-5, -5, -6], [nan, nan, -6], [nan, nan, -7]]; padding never wins over negatives.
+  ExpectNear(y.data, {-5, -5, -6, NAN, NAN, -6, NAN, NAN, -7}, 0);
+}
+
+TEST(AvgPoolKernel, DivisorRulesMatchTorch) {
+  F32Tensor x = Input({1, 1, 6, 6}), incl({1, 1, 4, 4}), excl({1, 1, 4, 4}), div({1, 1, 4, 4});
+  Attrs a = Attrs().Ints("kernel", {3, 3}).Ints("stride", {2, 2}).Ints("padding", {1, 1}).Int("ceil_mode", 1);
+  ASSERT_TRUE(RunOp("avg_pool2d", a, {&x}, {&incl}).ok());
+  ExpectNear(incl.data, kAvgPoolCeilIncl, 1e-5);
+  ASSERT_TRUE(RunOp("avg_pool2d", Attrs(a).Int("count_include_pad", 0), {&x}, {&excl}).ok());
+  ExpectNear(excl.data, kAvgPoolCeilExcl, 1e-5);
+  ASSERT_TRUE(RunOp("avg_pool2d", Attrs().Ints("kernel", {2, 2}).Ints("padding", {1, 1}).Int("divisor_override", 3),
+                  {&x}, {&div}).ok());
+  ExpectNear(div.data, kAvgPoolDivisor, 1e-5);
+  // 5x5, kernel 2, padding 1, ceil: a 4th window would start in the right padding, so 3x3.
+  F32Tensor x5 = Input({1, 1, 5, 5}), drop({1, 1, 3, 3});
+  ASSERT_TRUE(RunOp("avg_pool2d", Attrs().Ints("kernel", {2, 2}).Ints("padding", {1, 1}).Int("ceil_mode", 1), {&x5},
+                    {&drop}).ok());
+  ExpectNear(drop.data, kAvgPoolCeilDrop, 1e-5);
+}
+
+TEST(AdaptivePoolKernels, BinsMatchTorch) {
+  F32Tensor x = Input({1, 2, 5, 7}), avg({1, 2, 3, 4}), mx({1, 2, 3, 4});
+  ASSERT_TRUE(RunOp("adaptive_avg_pool2d", Attrs().Ints("output_size", {3, 4}), {&x}, {&avg}).ok());
+  ExpectNear(avg.data, kAdaptiveAvg, 1e-5);
+  ASSERT_TRUE(RunOp("adaptive_max_pool2d", Attrs().Ints("output_size", {3, 4}), {&x}, {&mx}).ok());
+  ExpectNear(mx.data, kAdaptiveMax, 1e-6);
+}
+
+TEST(PoolKernels, RejectAWrongOutputShape) {
+  F32Tensor x({1, 1, 4, 4}), y({1, 1, 3, 3});
+  EXPECT_FALSE(RunOp("max_pool2d", Attrs().Ints("kernel", {2, 2}), {&x}, {&y}).ok());
+}
+
+}  // namespace
+}  // namespace kpu::runtime::testing
