@@ -1,0 +1,169 @@
+"""A KPU region at run time: compiles the region once per input signature into a KPU program,
+keeps a bounded LRU of programs, and runs them, adding their metrics to the model call's.
+
+Frozen parameters and buffers arrive as arguments (the partitioned graph fetches them) and are
+copied into each program as constants. If one of them is changed in place (its _version moves),
+every cached program is dropped and rebuilt from the new values.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections import OrderedDict
+
+import torch
+import torch.fx
+
+from . import _state
+from .aten_lowering import lower_region
+from .compiler import compile_graph
+from .errors import CompilationError, KPUFallbackWarning
+from .runtime import Runtime
+
+log = logging.getLogger("kpu")
+
+
+def to_numpy(t: torch.Tensor):
+    """The tensor's data as a C-contiguous numpy array on the CPU (a view when it can be)."""
+    return t.detach().to("cpu").contiguous().numpy()
+
+
+def _signature(args, constant_args) -> tuple:
+    sig = []
+    for i, a in enumerate(args):
+        if i in constant_args:
+            continue
+        if isinstance(a, torch.Tensor):
+            sig.append((tuple(a.shape), a.dtype))
+        elif isinstance(a, (int, float, bool)):
+            sig.append(a)
+        else:
+            sig.append(type(a))
+    return tuple(sig)
+
+
+class _Program:
+    """One compiled, loaded KPU program for one input signature."""
+
+    def __init__(self, region: "KPURegion", args):
+        settings = region.settings
+        self.lowered = lower_region(region.graph_module, args, region.constant_args,
+                                    region.registry, region.region_name)
+        self.runtime = None
+        if self.lowered.outputs:
+            program = compile_graph(self.lowered.graph, settings["config"], settings["dataflow"],
+                                    settings["fusion"])
+            self.runtime = Runtime(program, settings["config"])
+
+    def run(self, region: "KPURegion", args):
+        outputs = {}
+        if self.runtime is not None:
+            feeds = {name: to_numpy(args[i]) for i, name in self.lowered.inputs}
+            outputs = self.runtime.execute(feeds, int(region.settings["mode"]),
+                                           int(region.settings["engine"]))
+            _state.add_region_metrics(region.region_name, self.runtime.metrics(),
+                                      _op_list(self.runtime.metrics_json()))
+        return self.lowered.assemble(outputs, args, _device(args))
+
+
+class _InTorch:
+    """A signature that runs in PyTorch (its program could not be built, fallback "torch")."""
+
+    def run(self, region: "KPURegion", args):
+        return region.graph_module(*args)
+
+
+def _op_list(metrics_json: str) -> list[dict]:
+    doc = json.loads(metrics_json)
+    ops = doc.get("op_metrics", doc.get("opMetrics", []))
+    if isinstance(ops, dict):
+        return [dict(entry, op_id=key) for key, entry in ops.items()]
+    return [dict(entry) for entry in ops]
+
+
+def _version(t) -> int | None:
+    # Inference tensors have no version counter; outside inference mode they cannot change.
+    if not isinstance(t, torch.Tensor) or t.is_inference():
+        return None
+    return t._version
+
+
+def _device(args) -> torch.device:
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            return a.device
+    return torch.device("cpu")
+
+
+class KPURegion(torch.nn.Module):
+    """Runs one fused region of the partitioned graph on the KPU."""
+
+    def __init__(self, graph_module: torch.fx.GraphModule, constant_args: set[int],
+                 settings: dict, registry: frozenset[str], region_name: str, report):
+        super().__init__()
+        self.graph_module = graph_module
+        self.constant_args = frozenset(constant_args)
+        self.settings = settings
+        self.registry = registry
+        self.region_name = region_name
+        self.report = report
+        self._programs: OrderedDict[tuple, object] = OrderedDict()
+        self._builds = 0  # distinct signatures compiled, the recompile limit's count
+        self._const_versions = None
+        self._limit_reported = False
+
+    def forward(self, *args):
+        versions = tuple(_version(args[i]) for i in sorted(self.constant_args))
+        if versions != self._const_versions:
+            # New parameter values: every program holds stale constants.
+            self._programs.clear()
+            self._const_versions = versions
+        key = _signature(args, self.constant_args)
+        entry = self._programs.get(key)
+        if entry is None:
+            entry = self._build(args, key)
+        else:
+            self._programs.move_to_end(key)
+        return entry.run(self, args)
+
+    @property
+    def cached_programs(self) -> int:
+        return sum(isinstance(p, _Program) for p in self._programs.values())
+
+    @property
+    def builds(self) -> int:
+        return self._builds
+
+    def _build(self, args, key):
+        limit = self.settings["recompile_limit"]
+        if self._builds >= limit:
+            message = (f"KPU region {self.region_name} of {self.report.graph}: recompile limit "
+                       f"reached ({limit} input signatures compiled, program cache of "
+                       f"{self.settings['program_cache_size']}); new signature {key}")
+            if self.settings["fallback"] != "torch":
+                raise CompilationError(message + ". Raise options['recompile_limit'] or use "
+                                       "fewer distinct input shapes.")
+            if not self._limit_reported:
+                self._limit_reported = True
+                self._fallback(message + "; running new signatures of it in PyTorch")
+            return _InTorch()  # not cached: it does not take a program's place
+        self._builds += 1
+        try:
+            entry = _Program(self, args)
+        except CompilationError as e:
+            if self.settings["fallback"] != "torch":
+                raise
+            self._fallback(f"KPU region {self.region_name} of {self.report.graph} cannot be "
+                           f"compiled for input signature {key}: {e}; running it in PyTorch")
+            entry = _InTorch()
+        self._programs[key] = entry
+        while len(self._programs) > self.settings["program_cache_size"]:
+            self._programs.popitem(last=False)
+        return entry
+
+    def _fallback(self, message: str) -> None:
+        self.report.notes.append(message)
+        log.warning("kpu: %s", message)
+        warnings.warn(f"kpu: {message}", KPUFallbackWarning, stacklevel=4)
