@@ -83,7 +83,9 @@ def last_metrics() -> dict | None:
     it ran (every kpu_metrics field, plus "regions", "on_kpu" and the per-op list "op_metrics").
 
     None before any compiled model has been called. When the last call ran nothing on the KPU,
-    "on_kpu" is False and every number is 0: never an earlier call's numbers.
+    "on_kpu" is False and every number is 0: never an earlier call's numbers. A model call is
+    one call of a graph Dynamo compiled; a model with graph breaks is several such graphs, and
+    the numbers are those of the last one.
     """
     with _lock:
         if _call is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import warnings
 from collections import OrderedDict
 
@@ -113,8 +114,14 @@ class KPURegion(torch.nn.Module):
         self._builds = 0  # distinct signatures compiled, the recompile limit's count
         self._const_versions = None
         self._limit_reported = False
+        # A loaded runtime serves one thread at a time (kpu.h), and building is not free.
+        self._lock = threading.Lock()
 
     def forward(self, *args):
+        with self._lock:
+            return self._forward(args)
+
+    def _forward(self, args):
         versions = tuple(_version(args[i]) for i in sorted(self.constant_args))
         if versions != self._const_versions:
             # New parameter values: every program holds stale constants.
