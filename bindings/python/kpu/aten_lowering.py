@@ -1,11 +1,12 @@
-"""Aten FX graphs to KPU Graphs, through the aten table (kpu/aten/).
+"""The lowering context the aten table's converters (kpu/aten/) read calls through and emit KPU
+nodes into, and the per-node driver.
 
 One converter per aten overload serves two passes, so what the partitioner accepts is exactly
 what the emitter can build:
-  * support: `Support.check(node)` runs the converter on the whole aten graph with the traced
-    (possibly symbolic) shapes and no KPU graph, and says why a node cannot run on the KPU;
-  * emission: `lower_region(gm, args, constants)` runs the converters of one KPU region with the
-    concrete shapes of one call and builds the KPU Graph.
+  * support (kpu/support.py): the converters run on the whole aten graph with the traced
+    (possibly symbolic) shapes and no KPU graph, and say why a node cannot run on the KPU;
+  * emission (kpu/region_lowering.py): the converters of one KPU region run with the concrete
+    shapes of one call and build the KPU Graph.
 Frozen parameters and buffers are constants: a call whose tensor inputs are all constants is
 evaluated once here (constant folding, e.g. the permute of a Linear weight), never on the KPU.
 """
@@ -23,7 +24,6 @@ from torch.fx.experimental import symbolic_shapes
 from . import aten
 from .aten import NotLowerable
 from .compiler import Graph
-from .errors import CompilationError
 
 _SYM = (torch.SymInt, torch.SymFloat, torch.SymBool)
 
@@ -62,11 +62,11 @@ def concrete(value):
     return value
 
 
-def _is_getitem(node) -> bool:
+def is_getitem(node) -> bool:
     return node.op == "call_function" and node.target is operator.getitem
 
 
-def _foldable(node: torch.fx.Node, env: dict) -> bool:
+def foldable(node: torch.fx.Node, env: dict) -> bool:
     """Whether every tensor input of this call is a constant, so it can be evaluated now."""
     if node.op != "call_function" or not isinstance(node.target, torch._ops.OpOverload):
         return False
@@ -150,7 +150,7 @@ class LoweringContext:
 
     def only_first_output_used(self, node, what: str) -> None:
         for user in node.users:
-            if not (_is_getitem(user) and user.args[1] == 0):
+            if not (is_getitem(user) and user.args[1] == 0):
                 raise NotLowerable(f"{what} is used")
 
     # --- tensors -------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class LoweringContext:
     def lower(self, node: torch.fx.Node) -> None:
         """Lowers one call_function node into env, or raises NotLowerable."""
         self._node, self._emitted = node, 0
-        if _is_getitem(node):
+        if is_getitem(node):
             source = self.env.get(node.args[0])
             if not isinstance(source, (tuple, list)):
                 raise NotLowerable("getitem of a value that is not a KPU op's outputs")
@@ -226,7 +226,7 @@ class LoweringContext:
                 raise NotLowerable("an output the KPU op does not produce")
             self.env[node] = item if isinstance(item, (Tensor, Const)) else Tensor(item)
             return
-        if _foldable(node, self.env):
+        if foldable(node, self.env):
             self.env[node] = _fold(node, self.env)
             return
         entry = aten.entry_for(node.target)
@@ -269,7 +269,7 @@ def _check_dtypes(node, ctx: LoweringContext) -> None:
     values = [ctx.value(n) for n in node.all_input_nodes]
     out = ctx.value(node)
     if isinstance(out, (tuple, list)):
-        used = {u.args[1] for u in node.users if _is_getitem(u)}
+        used = {u.args[1] for u in node.users if is_getitem(u)}
         values += [v for i, v in enumerate(out) if i in used]
     else:
         values.append(out)
@@ -278,195 +278,3 @@ def _check_dtypes(node, ctx: LoweringContext) -> None:
         for t in items:
             if isinstance(t, torch.Tensor) and t.dtype != torch.float32:
                 raise NotLowerable(f"dtype {str(t.dtype).replace('torch.', '')}")
-
-
-# ------------------------------------------------------------------------------------------------
-# Support pass
-# ------------------------------------------------------------------------------------------------
-
-
-class Support:
-    """Which nodes of an aten graph can run on the KPU, and why the others cannot.
-
-    `reasons[node]` is None for a supported node, else the reason. Nodes are judged in graph
-    order, each as if its inputs were available on the KPU, so one unsupported op does not
-    condemn everything after it.
-    """
-
-    def __init__(self, gm: torch.fx.GraphModule, registry: frozenset[str], forced=None):
-        from torch._subclasses.fake_tensor import unset_fake_temporarily
-
-        # Runs inside AOTAutograd's fake mode; constants are real tensors and converters may
-        # compute with them (folding, a transposed weight).
-        with unset_fake_temporarily():
-            self._judge(gm, registry, forced)
-
-    def _judge(self, gm, registry, forced):
-        self.gm = gm
-        self.reasons: dict[torch.fx.Node, str | None] = {}
-        self.folded: set[torch.fx.Node] = set()
-        forced = forced or (lambda node, ops: None)
-        ctx = LoweringContext(registry, _meta_value, None)
-        for node in gm.graph.nodes:
-            if node.op == "placeholder":
-                ctx.env[node] = _as_tensor(node)
-            elif node.op == "get_attr":
-                value = _fetch_attr(gm, node.target)
-                ctx.env[node] = Const(value) if isinstance(value, torch.Tensor) else value
-            elif node.op == "call_function":
-                reason = None
-                ctx.emitted_ops = []
-                if _is_getitem(node) and self.reasons.get(node.args[0]) is not None:
-                    self.reasons[node] = "its producer runs in PyTorch"
-                    ctx.env[node] = _as_tensor(node)
-                    continue
-                reason = forced(node, [])
-                if reason is not None:  # by its aten name, whether or not it could be lowered
-                    self.reasons[node] = reason
-                    ctx.env[node] = _as_tensor(node)
-                    continue
-                try:
-                    was_const = _foldable(node, ctx.env) and not _is_getitem(node)
-                    ctx.lower(node)
-                    if was_const:
-                        self.folded.add(node)
-                    else:
-                        reason = forced(node, ctx.emitted_ops)
-                except NotLowerable as e:
-                    reason = str(e) or "not lowerable"
-                    ctx.env[node] = _as_tensor(node)
-                self.reasons[node] = reason
-            elif node.op in ("call_method", "call_module"):
-                self.reasons[node] = f"{node.op} is not an aten call"
-                ctx.env[node] = _as_tensor(node)
-
-    def supported(self, node) -> bool:
-        return node in self.reasons and self.reasons[node] is None
-
-
-def _meta_value(node):
-    if "val" not in node.meta:
-        raise NotLowerable("no traced shape")
-    return node.meta["val"]
-
-
-def _as_tensor(node):
-    """An opaque KPU value for a node computed elsewhere (an input of a region)."""
-    v = node.meta.get("val")
-    if isinstance(v, torch.Tensor):
-        return Tensor(node.name)
-    if isinstance(v, (tuple, list)):
-        return tuple(Tensor(f"{node.name}_{i}") if isinstance(x, torch.Tensor) else None
-                     for i, x in enumerate(v))
-    return None
-
-
-def _fetch_attr(gm, target: str):
-    obj = gm
-    for part in target.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-# ------------------------------------------------------------------------------------------------
-# Emission of one region
-# ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Out:
-    """Output leaf: the KPU graph output of this name."""
-    name: str
-
-
-@dataclass(frozen=True)
-class Arg:
-    """Output leaf: the region's own argument at this index, returned as is."""
-    index: int
-
-
-@dataclass(frozen=True)
-class Fixed:
-    """Output leaf: a constant (a folded result)."""
-    value: Any
-
-
-@dataclass
-class LoweredRegion:
-    graph: Graph
-    inputs: list[tuple[int, str]]  # (region argument index, KPU graph input name)
-    outputs: list[str]
-    template: Any  # the region's output structure with Out / Arg / Fixed leaves
-
-    def assemble(self, outputs: dict, args, device) -> Any:
-        def leaf(x):
-            if isinstance(x, Out):
-                return torch.from_numpy(outputs[x.name]).to(device)
-            if isinstance(x, Arg):
-                return args[x.index]
-            if isinstance(x, Fixed):
-                return x.value
-            return x
-        return torch.fx.node.map_aggregate(self.template, leaf)
-
-
-def _propagate(gm: torch.fx.GraphModule, args) -> dict:
-    """Every node's fake value for these concrete arguments (static shapes)."""
-    from torch._subclasses.fake_tensor import FakeTensorMode
-
-    mode = FakeTensorMode(allow_non_fake_inputs=True)
-    fakes = [mode.from_tensor(a, static_shapes=True) if isinstance(a, torch.Tensor) else a
-             for a in args]
-    interp = torch.fx.Interpreter(gm, garbage_collect_values=False)
-    with mode:
-        interp.run(*fakes)
-    return dict(interp.env)
-
-
-def lower_region(gm: torch.fx.GraphModule, args, constant_args: set[int], registry,
-                 name: str) -> LoweredRegion:
-    """The KPU graph of one region for the concrete `args` of one call. Arguments whose index is
-    in `constant_args` (frozen parameters and buffers) become graph constants."""
-    values = _propagate(gm, args)
-    graph = Graph(name)
-    ctx = LoweringContext(registry, lambda n: values[n], graph)
-    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
-    inputs = []
-    for i, (node, arg) in enumerate(zip(placeholders, args)):
-        if i in constant_args and isinstance(arg, torch.Tensor):
-            ctx.env[node] = Const(arg.detach())
-        elif isinstance(arg, torch.Tensor):
-            if arg.dtype != torch.float32:
-                raise CompilationError(f"KPU region {name}: input {node.name} has dtype "
-                                       f"{arg.dtype}; the KPU computes in float32")
-            graph.add_input(node.name, list(arg.shape), "float32")
-            ctx.env[node] = Tensor(node.name)
-            inputs.append((i, node.name))
-    template, outputs = None, []
-    for node in gm.graph.nodes:
-        if node.op == "call_function":
-            try:
-                ctx.lower(node)
-            except NotLowerable as e:
-                raise CompilationError(
-                    f"KPU region {name}: {op_name(node)} ({node.name}) cannot be lowered for "
-                    f"these shapes: {e}") from None
-        elif node.op == "output":
-            input_index = {n: i for i, n in inputs}
-
-            def leaf(v):
-                if not isinstance(v, torch.fx.Node):
-                    return Fixed(v)
-                held = ctx.env.get(v)
-                if isinstance(held, Const):
-                    return Fixed(held.value)
-                if not isinstance(held, Tensor):
-                    raise CompilationError(f"KPU region {name}: output {v.name} is not a tensor")
-                if held.name in input_index:  # an input returned unchanged (or an alias of it)
-                    return Arg(input_index[held.name])
-                if held.name not in outputs:
-                    graph.add_output(held.name)
-                    outputs.append(held.name)
-                return Out(held.name)
-            template = torch.fx.node.map_aggregate(node.args[0], leaf)
-    return LoweredRegion(graph, inputs, outputs, template)

@@ -20,7 +20,6 @@ PREFIX = "the KPU backend is inference-only: "
 # torch functions with a `training` flag, and its position.
 _TRAINING_ARG = {
     F.batch_norm: (5, "batch norm in training mode"),
-    F.instance_norm: (5, "instance norm using input statistics"),
     F.dropout: (2, "dropout in training mode"),
     F.dropout1d: (2, "dropout in training mode"),
     F.dropout2d: (2, "dropout in training mode"),

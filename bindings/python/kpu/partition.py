@@ -1,6 +1,6 @@
 """Splits a frozen aten graph into KPU regions and PyTorch code.
 
-Supported nodes (kpu.aten_lowering.Support) are grouped by torch's CapabilityBasedPartitioner
+Supported nodes (kpu.support.Support) are grouped by torch's CapabilityBasedPartitioner
 into connected regions with no cycles through PyTorch; regions with fewer than `min_block_size`
 KPU ops stay in PyTorch. Each kept region becomes a `fused` submodule that the backend replaces
 by a KPURegion.
@@ -15,8 +15,9 @@ import torch.fx
 from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 from torch.fx.passes.operator_support import OperatorSupportBase
 
-from .aten_lowering import Support, op_name
+from .aten_lowering import op_name
 from .report import FallbackReport, OpRecord
+from .support import Support
 
 REGION_PREFIX = "kpu_region_"
 

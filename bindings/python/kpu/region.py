@@ -18,9 +18,9 @@ import torch
 import torch.fx
 
 from . import _state
-from .aten_lowering import lower_region
 from .compiler import compile_graph
 from .errors import CompilationError, KPUFallbackWarning
+from .region_lowering import lower_region
 from .runtime import Runtime
 
 log = logging.getLogger("kpu")

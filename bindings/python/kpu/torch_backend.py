@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import logging
+import operator
 import warnings
 
 import torch
@@ -27,7 +27,7 @@ import torch.fx
 
 from . import _state, aten, inference_only
 from ._native import lib
-from .aten_lowering import Support, op_name
+from .aten_lowering import op_name
 from .config import get_config
 from .dynamo_rewrites import rewrite_interpolate
 from .errors import KPUFallbackWarning, UnsupportedOpError
@@ -35,6 +35,7 @@ from .freezing import freeze_aten_graph, freeze_dynamo_graph
 from .modes import Dataflow, Engine, SimulationMode
 from .partition import REGION_PREFIX, partition
 from .region import KPURegion
+from .support import Support
 
 log = logging.getLogger("kpu")
 
