@@ -66,6 +66,19 @@ def is_getitem(node) -> bool:
     return node.op == "call_function" and node.target is operator.getitem
 
 
+_SCALARS = (int, float, bool, torch.SymInt, torch.SymFloat, torch.SymBool)
+
+
+def is_shape_arithmetic(node: torch.fx.Node) -> bool:
+    """Arithmetic on sizes (aten.sym_size, operator.mul of SymInts): host work, not a tensor op.
+    Inside a region it is evaluated at lowering time with the call's concrete shapes."""
+    if node.op != "call_function" or not isinstance(node.meta.get("val"), _SCALARS):
+        return False
+    if isinstance(node.target, torch._ops.OpOverload):
+        return node.target.name().startswith("aten::sym_")
+    return all(isinstance(n.meta.get("val"), _SCALARS) for n in node.all_input_nodes)
+
+
 def foldable(node: torch.fx.Node, env: dict) -> bool:
     """Whether every tensor input of this call is a constant, so it can be evaluated now."""
     if node.op != "call_function" or not isinstance(node.target, torch._ops.OpOverload):
@@ -217,6 +230,9 @@ class LoweringContext:
     def lower(self, node: torch.fx.Node) -> None:
         """Lowers one call_function node into env, or raises NotLowerable."""
         self._node, self._emitted = node, 0
+        if is_shape_arithmetic(node):
+            self.env[node] = None  # read through value(), never a KPU tensor
+            return
         if is_getitem(node):
             source = self.env.get(node.args[0])
             if not isinstance(source, (tuple, list)):

@@ -30,10 +30,11 @@ class _KPUSupport(OperatorSupportBase):
         return self._support.supported(node)
 
 
-def _counted(node) -> bool:
-    """Nodes the report counts: aten calls, not the getitems that unpack their outputs."""
+def _counted(node, support: Support) -> bool:
+    """Nodes the report counts: aten calls, not the getitems that unpack their outputs nor size
+    arithmetic."""
     return node.op in ("call_function", "call_method", "call_module") and \
-        node.target is not operator.getitem
+        node.target is not operator.getitem and node not in support.shape_nodes
 
 
 def partition(gm: torch.fx.GraphModule, support: Support, min_block_size: int, name: str):
@@ -43,7 +44,7 @@ def partition(gm: torch.fx.GraphModule, support: Support, min_block_size: int, n
                                              allows_single_node_partition=True)
     kept, why_not = [], {}
     for part in partitioner.propose_partitions():
-        work = [n for n in part.nodes if _counted(n) and n not in support.folded]
+        work = [n for n in part.nodes if _counted(n, support) and n not in support.folded]
         if not work:
             # Only constants: PyTorch computes them where they are used.
             reason = "a constant used only by PyTorch code"
@@ -63,7 +64,7 @@ def partition(gm: torch.fx.GraphModule, support: Support, min_block_size: int, n
 
     report = FallbackReport(name, regions=[f"{REGION_PREFIX}{i}" for i in range(len(kept))])
     for node in gm.graph.nodes:
-        if not _counted(node):
+        if not _counted(node, support):
             continue
         if node in region_of:
             where = "folded" if node in support.folded else "kpu"

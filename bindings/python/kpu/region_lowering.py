@@ -10,7 +10,8 @@ import torch
 import torch.fx
 
 from .aten import NotLowerable
-from .aten_lowering import Const, LoweringContext, Tensor, op_name
+from .aten_lowering import (Const, LoweringContext, Tensor, concrete, is_shape_arithmetic,
+                            op_name)
 from .compiler import Graph
 from .errors import CompilationError
 
@@ -100,6 +101,8 @@ def lower_region(gm: torch.fx.GraphModule, args, constant_args: set[int], regist
                 if not isinstance(v, torch.fx.Node):
                     return Fixed(v)
                 held = ctx.env.get(v)
+                if is_shape_arithmetic(v):  # a size, fixed for this signature
+                    return Fixed(concrete(values[v]))
                 if isinstance(held, Const):
                     return Fixed(held.value)
                 if not isinstance(held, Tensor):

@@ -7,7 +7,8 @@ import torch
 import torch.fx
 
 from .aten import NotLowerable
-from .aten_lowering import Const, LoweringContext, Tensor, foldable, is_getitem
+from .aten_lowering import (Const, LoweringContext, Tensor, foldable, is_getitem,
+                            is_shape_arithmetic)
 
 
 class Support:
@@ -30,6 +31,8 @@ class Support:
         self.gm = gm
         self.reasons: dict[torch.fx.Node, str | None] = {}
         self.folded: set[torch.fx.Node] = set()
+        # Size arithmetic: supported anywhere, not counted as ops.
+        self.shape_nodes: set[torch.fx.Node] = set()
         forced = forced or (lambda node, ops: None)
         ctx = LoweringContext(registry, _meta_value, None)
         for node in gm.graph.nodes:
@@ -38,6 +41,10 @@ class Support:
             elif node.op == "get_attr":
                 value = _fetch_attr(gm, node.target)
                 ctx.env[node] = Const(value) if isinstance(value, torch.Tensor) else value
+            elif node.op == "call_function" and is_shape_arithmetic(node):
+                self.shape_nodes.add(node)
+                self.reasons[node] = None
+                ctx.lower(node)
             elif node.op == "call_function":
                 reason = None
                 ctx.emitted_ops = []

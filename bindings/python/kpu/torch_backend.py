@@ -198,7 +198,7 @@ def _compile_aten(gm: torch.fx.GraphModule, example_inputs, *, settings: dict, n
 
     unsupported = sorted({f"{op_name(n)} ({reason})" for n, reason in support.reasons.items()
                           if reason is not None and not reason.startswith("forced to PyTorch")
-                          and n.target is not operator.getitem})
+                          and n.target is not operator.getitem and n not in support.shape_nodes})
     if unsupported and settings["fallback"] != "torch":
         raise UnsupportedOpError(unsupported)
 

@@ -123,6 +123,26 @@ def test_op_matches_eager(fn, shapes, ops, reference_kpu):
     assert ops <= used, f"expected {ops}, the graph used {used}"
 
 
+def test_dynamic_shapes(reference_kpu):
+    # Size arithmetic (sym_size, SymInt products) is host work inside a region, not an op.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 6 * 6, 10)).eval()
+
+    def fn(x):
+        return model(x).view(x.shape[0], -1, 2).sum(-1) * x.shape[0]
+
+    compiled = torch.compile(fn, backend="kpu", dynamic=True)
+    with torch.no_grad():
+        for batch in (2, 3, 5):
+            x = torch.randn(batch, 3, 8, 8)
+            assert (compiled(x) - fn(x)).abs().max().item() < TOLERANCE
+    report = kpu.last_report()
+    assert report.fully_on_kpu and len(report.regions) == 1
+    assert not any("sym_size" in r.op or r.op.startswith("operator.") for r in report.records)
+    (region,) = report.region_modules.values()
+    assert region.builds == 3
+
+
 def test_non_float32_falls_back(reference_kpu):
     compiled = torch.compile(lambda x: (x + 1) * 2, backend="kpu", options={"fallback": "torch"})
     with torch.no_grad():

@@ -12,6 +12,9 @@ aten = torch.ops.aten
 
 def _operand(ctx, value) -> str:
     if ctx.is_node(value):
+        if not isinstance(ctx.value(value), torch.Tensor):
+            # A size computed on the host (x * x.shape[1]): fixed for one input signature.
+            return ctx.scalar(ctx.float(value))
         return ctx.tensor(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise NotLowerable(f"operand {value!r} is neither a tensor nor a number")
@@ -23,8 +26,8 @@ def _scaled(ctx, value, alpha) -> str:
     alpha = ctx.float(alpha)
     if alpha == 1.0:
         return _operand(ctx, value)
-    if not ctx.is_node(value):
-        return ctx.scalar(float(value) * alpha)
+    if not ctx.is_node(value) or not isinstance(ctx.value(value), torch.Tensor):
+        return ctx.scalar(ctx.float(value) * alpha)
     const = ctx.const(value)
     if const is not None:
         return ctx.new_constant("scaled", const * alpha)
