@@ -20,6 +20,9 @@ _lock = threading.Lock()
 _fallback = "error"
 _call: dict | None = None
 _last_report = None
+# Registry ops libkpu's compiler turned down ("Unsupported operators: ..."): its registry can be
+# ahead of its compiler. Learned at the first failure, they are left out of later partitions.
+_compiler_lacks: set[str] = set()
 
 
 def set_fallback(policy: str | None) -> None:
@@ -106,3 +109,13 @@ def last_report():
     last, or None. print() it for a summary."""
     with _lock:
         return _last_report
+
+
+def note_compiler_lacks(ops) -> None:
+    with _lock:
+        _compiler_lacks.update(ops)
+
+
+def compiler_lacks() -> frozenset[str]:
+    with _lock:
+        return frozenset(_compiler_lacks)

@@ -96,8 +96,10 @@ class LoweringContext:
     None in the support pass, where emission only checks that libkpu has the op.
     """
 
-    def __init__(self, registry: frozenset[str], values, graph: Graph | None):
+    def __init__(self, registry: frozenset[str], values, graph: Graph | None,
+                 missing: dict[str, str] | None = None):
         self.registry = registry
+        self.missing = missing or {}  # op -> why it is not available, if not "libkpu has no"
         self.graph = graph
         self._values = values
         self.env: dict[torch.fx.Node, Any] = {}
@@ -216,7 +218,7 @@ class LoweringContext:
     def emit(self, op: str, inputs: list[str], attrs: dict | None = None, outputs: int = 1):
         """Adds one KPU node for the current call; returns its output name (or names)."""
         if op not in self.registry:
-            raise NotLowerable(f"libkpu has no '{op}'")
+            raise NotLowerable(self.missing.get(op, f"libkpu has no '{op}'"))
         base = self._node.name if self._emitted == 0 else f"{self._node.name}_{self._emitted}"
         self._emitted += 1
         names = [base] if outputs == 1 else [f"{base}_{i}" for i in range(outputs)]

@@ -31,9 +31,9 @@ def _is_param_or_buffer(node: torch.fx.Node) -> bool:
     return isinstance(example, torch.nn.Parameter) or "._buffers[" in source
 
 
-def _copy(gm: torch.fx.GraphModule) -> torch.fx.GraphModule:
-    """A copy sharing attributes and node metadata. Dynamo reads the graph it handed to the
-    backend again afterwards (to pass the right arguments), so it must stay as it was."""
+def copy_graph_module(gm: torch.fx.GraphModule) -> torch.fx.GraphModule:
+    """A copy of the graph sharing attributes and node metadata (Dynamo reads the graph it
+    handed to the backend again afterwards, so that one must stay as it was)."""
     graph, copied = torch.fx.Graph(), {}
     graph.output(graph.graph_copy(gm.graph, copied))
     for old, new in copied.items():
@@ -50,7 +50,7 @@ def _copy(gm: torch.fx.GraphModule) -> torch.fx.GraphModule:
 def freeze_dynamo_graph(gm: torch.fx.GraphModule) -> tuple[torch.fx.GraphModule, list[int]]:
     """A copy of a Dynamo graph with its parameter/buffer inputs turned into attributes, and the
     indices of the inputs that remain (the ones the copy still takes)."""
-    gm = _copy(gm)
+    gm = copy_graph_module(gm)
     kept = []
     for i, node in enumerate([n for n in gm.graph.nodes if n.op == "placeholder"]):
         if not _is_param_or_buffer(node):
@@ -82,7 +82,16 @@ def freeze_aten_graph(gm: torch.fx.GraphModule, params: list) -> int:
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
     if len(params) > len(placeholders):
         raise RuntimeError(f"{len(params)} parameters for {len(placeholders)} graph inputs")
-    for i, (node, value) in enumerate(zip(placeholders, params)):
+    freeze_inputs(gm, dict(enumerate(params)))
+    return len(params)
+
+
+def freeze_inputs(gm: torch.fx.GraphModule, values: dict) -> None:
+    """Replaces the inputs at the indices of `values` by get_attr constants holding them, in
+    place."""
+    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
+    for i, value in sorted(values.items()):
+        node = placeholders[i]
         attr = f"_kpu_const_{i}"
         if isinstance(value, torch.nn.Parameter):
             gm.register_parameter(attr, value)
@@ -94,4 +103,3 @@ def freeze_aten_graph(gm: torch.fx.GraphModule, params: list) -> int:
         node.replace_all_uses_with(new)
         gm.graph.erase_node(node)
     gm.recompile()
-    return len(params)

@@ -19,8 +19,10 @@ import torch.fx
 
 from . import _state
 from .compiler import compile_graph
-from .errors import CompilationError, KPUFallbackWarning
+from .errors import CompilationError, KPUFallbackWarning, UnsupportedOpError
+from .freezing import copy_graph_module, freeze_inputs
 from .region_lowering import lower_region
+from .report import OpRecord
 from .runtime import Runtime
 
 log = logging.getLogger("kpu")
@@ -69,6 +71,14 @@ class _Program:
         return self.lowered.assemble(outputs, args, _device(args))
 
 
+class _Split:
+    """The region re-partitioned without the ops libkpu's compiler turned down."""
+
+    def run(self, region: "KPURegion", args):
+        kept = [a for i, a in enumerate(args) if i not in region.constant_args]
+        return region.split(*kept)
+
+
 class _InTorch:
     """A signature that runs in PyTorch (its program could not be built, fallback "torch")."""
 
@@ -102,8 +112,10 @@ class KPURegion(torch.nn.Module):
     """Runs one fused region of the partitioned graph on the KPU."""
 
     def __init__(self, graph_module: torch.fx.GraphModule, constant_args: set[int],
-                 settings: dict, registry: frozenset[str], region_name: str, report):
+                 settings: dict, registry: frozenset[str], region_name: str, report,
+                 ops: frozenset[str] = frozenset()):
         super().__init__()
+        self.ops = ops  # the registry ops its KPU graph uses
         self.graph_module = graph_module
         self.constant_args = frozenset(constant_args)
         self.settings = settings
@@ -114,6 +126,7 @@ class KPURegion(torch.nn.Module):
         self._builds = 0  # distinct signatures compiled, the recompile limit's count
         self._const_versions = None
         self._limit_reported = False
+        self.split = None  # set when libkpu's compiler cannot lower some of its ops
         # A loaded runtime serves one thread at a time (kpu.h), and building is not free.
         self._lock = threading.Lock()
 
@@ -122,6 +135,12 @@ class KPURegion(torch.nn.Module):
             return self._forward(args)
 
     def _forward(self, args):
+        if self.split is None and self.settings["fallback"] == "torch":
+            known = self.ops & _state.compiler_lacks()
+            if known:  # learned from another region: no need to try
+                self._resplit(args, known, None)
+        if self.split is not None:
+            return _Split().run(self, args)
         versions = tuple(_version(args[i]) for i in sorted(self.constant_args))
         if versions != self._const_versions:
             # New parameter values: every program holds stale constants.
@@ -159,9 +178,15 @@ class KPURegion(torch.nn.Module):
         self._builds += 1
         try:
             entry = _Program(self, args)
-        except CompilationError as e:
-            if self.settings["fallback"] != "torch":
+        except UnsupportedOpError as e:
+            lacking = set(e.ops) & self.registry
+            if self.settings["fallback"] != "torch" or not lacking:
                 raise
+            # libkpu registers these ops but cannot compile them yet: the rest of the region
+            # can still run on the KPU.
+            _state.note_compiler_lacks(lacking)
+            self._resplit(args, lacking, e)
+            return _Split()
             self._fallback(f"KPU region {self.region_name} of {self.report.graph} cannot be "
                            f"compiled for input signature {key}: {e}; running it in PyTorch")
             entry = _InTorch()
@@ -170,7 +195,61 @@ class KPURegion(torch.nn.Module):
             self._programs.popitem(last=False)
         return entry
 
+    def _resplit(self, args, lacking: set[str], error: Exception) -> None:
+        from .partition import partition
+        from .support import Support
+
+        gm = copy_graph_module(self.graph_module)
+        freeze_inputs(gm, {i: args[i] for i in self.constant_args})
+        registry = self.registry - lacking
+        missing = {op: f"libkpu's compiler cannot lower '{op}' yet" for op in lacking}
+        support = Support(gm, registry, self.settings.get("forced"), missing)
+        gm, sub_report, _ = partition(gm, support, self.settings["min_block_size"],
+                                      self.region_name)
+        install_regions(gm, self.settings, registry, self.report, support,
+                        prefix=f"{self.region_name}/")
+        self.split = gm
+        # The report now says where each op of this region really runs.
+        by_node = {r.node: r for r in sub_report.records}
+        for i, record in enumerate(self.report.records):
+            new = by_node.get(record.node)
+            if record.region == self.region_name and new is not None:
+                region = f"{self.region_name}/{new.region}" if new.region else None
+                self.report.records[i] = OpRecord(record.node, record.op, new.where,
+                                                  new.reason, region)
+        self.report.regions.remove(self.region_name)
+        self.report.region_modules.pop(self.region_name, None)
+        moved = sum(r.where == "torch" for r in sub_report.records)
+        if error is None:
+            return  # already warned about these ops; the report has the details
+        self._fallback(f"KPU region {self.region_name} of {self.report.graph}: {error}; "
+                       f"libkpu registers {', '.join(sorted(lacking))} but cannot compile them "
+                       f"yet, so {moved} of its {len(sub_report.records)} ops run in PyTorch "
+                       f"and the rest in {len(sub_report.regions)} smaller KPU region(s)")
+
     def _fallback(self, message: str) -> None:
         self.report.notes.append(message)
         log.warning("kpu: %s", message)
         warnings.warn(f"kpu: {message}", KPUFallbackWarning, stacklevel=4)
+
+
+def install_regions(gm: torch.fx.GraphModule, settings: dict, registry: frozenset[str], report,
+                    support, prefix: str = "") -> None:
+    """Replaces the fused submodules of a partitioned graph by KPURegions, in place."""
+    from .partition import REGION_PREFIX
+
+    for node in gm.graph.nodes:
+        if node.op == "call_module" and str(node.target).startswith(REGION_PREFIX):
+            # Frozen parameters reach the region as get_attr arguments.
+            constants = {i for i, a in enumerate(node.args)
+                         if isinstance(a, torch.fx.Node) and a.op == "get_attr"}
+            name = prefix + str(node.target)
+            submodule = getattr(gm, node.target)
+            ops = frozenset(op for n in submodule.graph.nodes
+                            for op in support.ops_by_name.get(n.name, ()))
+            region = KPURegion(submodule, constants, settings, registry, name, report, ops)
+            setattr(gm, node.target, region)
+            report.region_modules[name] = region
+            if prefix:
+                report.regions.append(name)
+    gm.recompile()

@@ -19,22 +19,25 @@ class Support:
     condemn everything after it.
     """
 
-    def __init__(self, gm: torch.fx.GraphModule, registry: frozenset[str], forced=None):
+    def __init__(self, gm: torch.fx.GraphModule, registry: frozenset[str], forced=None,
+                 missing: dict[str, str] | None = None):
         from torch._subclasses.fake_tensor import unset_fake_temporarily
 
         # Runs inside AOTAutograd's fake mode; constants are real tensors and converters may
         # compute with them (folding, a transposed weight).
         with unset_fake_temporarily():
-            self._judge(gm, registry, forced)
+            self._judge(gm, registry, forced, missing)
 
-    def _judge(self, gm, registry, forced):
+    def _judge(self, gm, registry, forced, missing):
         self.gm = gm
         self.reasons: dict[torch.fx.Node, str | None] = {}
         self.folded: set[torch.fx.Node] = set()
         # Size arithmetic: supported anywhere, not counted as ops.
         self.shape_nodes: set[torch.fx.Node] = set()
+        # node name -> the registry ops its converter emits
+        self.ops_by_name: dict[str, tuple[str, ...]] = {}
         forced = forced or (lambda node, ops: None)
-        ctx = LoweringContext(registry, _meta_value, None)
+        ctx = LoweringContext(registry, _meta_value, None, missing)
         for node in gm.graph.nodes:
             if node.op == "placeholder":
                 ctx.env[node] = _as_tensor(node)
@@ -64,6 +67,7 @@ class Support:
                         self.folded.add(node)
                     else:
                         reason = forced(node, ctx.emitted_ops)
+                        self.ops_by_name[node.name] = tuple(ctx.emitted_ops)
                 except NotLowerable as e:
                     reason = str(e) or "not lowerable"
                     ctx.env[node] = _as_tensor(node)

@@ -33,8 +33,8 @@ from .dynamo_rewrites import rewrite_interpolate
 from .errors import KPUFallbackWarning, UnsupportedOpError
 from .freezing import freeze_aten_graph, freeze_dynamo_graph
 from .modes import Dataflow, Engine, SimulationMode
-from .partition import REGION_PREFIX, partition
-from .region import KPURegion
+from .partition import partition
+from .region import install_regions
 from .support import Support
 
 log = logging.getLogger("kpu")
@@ -119,7 +119,7 @@ class KPUBackend:
         if fallback not in _state.FALLBACK_POLICIES:
             raise ValueError(f"fallback must be one of {_state.FALLBACK_POLICIES}, "
                              f"got {fallback!r}")
-        return {
+        settings = {
             "mode": sim_mode,
             "engine": _engine(get("engine")),
             "config": get_config(get("config")),
@@ -131,6 +131,8 @@ class KPUBackend:
             "program_cache_size": _positive(get("program_cache_size"), "program_cache_size"),
             "recompile_limit": _positive(get("recompile_limit"), "recompile_limit"),
         }
+        settings["forced"] = _forced(settings["torch_executed_ops"])
+        return settings
 
 
 def _engine(value) -> Engine:
@@ -178,8 +180,13 @@ def _forced(ops: frozenset[str]):
 
 def available_ops() -> frozenset[str]:
     """The registry ops of the loaded libkpu, asked at every compile: an op libkpu gains is
-    used from then on with no change here."""
-    return frozenset(lib.op_names())
+    used from then on with no change here. Ops its compiler has turned down in this process
+    are left out."""
+    return frozenset(lib.op_names()) - _state.compiler_lacks()
+
+
+def _missing_reasons() -> dict[str, str]:
+    return {op: f"libkpu's compiler cannot lower '{op}' yet" for op in _state.compiler_lacks()}
 
 
 def _refuse_training(gm, example_inputs):
@@ -194,7 +201,7 @@ def _compile_aten(gm: torch.fx.GraphModule, example_inputs, *, settings: dict, n
     params = list(tracing.params_flat or []) if tracing is not None else []
     n_frozen = freeze_aten_graph(gm, params)
     registry = available_ops()
-    support = Support(gm, registry, _forced(settings["torch_executed_ops"]))
+    support = Support(gm, registry, settings["forced"], _missing_reasons())
 
     unsupported = sorted({f"{op_name(n)} ({reason})" for n, reason in support.reasons.items()
                           if reason is not None and not reason.startswith("forced to PyTorch")
@@ -202,16 +209,8 @@ def _compile_aten(gm: torch.fx.GraphModule, example_inputs, *, settings: dict, n
     if unsupported and settings["fallback"] != "torch":
         raise UnsupportedOpError(unsupported)
 
-    gm, report, regions = partition(gm, support, settings["min_block_size"], name)
-    for node in gm.graph.nodes:
-        if node.op == "call_module" and str(node.target).startswith(REGION_PREFIX):
-            constants = {i for i, a in enumerate(node.args)
-                         if isinstance(a, torch.fx.Node) and a.op == "get_attr"}
-            submodule = getattr(gm, node.target)
-            region = KPURegion(submodule, constants, settings, registry, node.target, report)
-            setattr(gm, node.target, region)
-            report.region_modules[node.target] = region
-    gm.recompile()
+    gm, report, _ = partition(gm, support, settings["min_block_size"], name)
+    install_regions(gm, settings, registry, report, support)
     _state.record_report(report)
     log.info("%s", report)
     if report.fallbacks:

@@ -143,6 +143,43 @@ def test_dynamic_shapes(reference_kpu):
     assert region.builds == 3
 
 
+def test_registry_ahead_of_compiler(reference_kpu, monkeypatch):
+    """libkpu may register an op (and run it) before its compiler can lower it: the region that
+    fails to compile is re-partitioned without that op, the rest stays on the KPU, the report
+    says why, and later regions skip the op without trying."""
+    monkeypatch.setattr(kpu._state, "_compiler_lacks", set())
+
+    def compile_graph(graph, *args, **kwargs):
+        doc = reference_compile(graph)
+        if any(n["op_type"] == "conv2d" for n in doc["nodes"]):
+            raise kpu.UnsupportedOpError(["conv2d"])
+        reference_kpu.append(doc)
+        return doc
+
+    monkeypatch.setattr(kpu_region, "compile_graph", compile_graph)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Unflatten(1, (2, 2, 2)),
+                          nn.Conv2d(2, 3, 1), nn.Flatten(), nn.Linear(12, 5)).eval()
+    compiled = torch.compile(model, backend="kpu", options={"fallback": "torch"})
+    x = torch.randn(4, 6)
+    with torch.no_grad(), pytest.warns(kpu.KPUFallbackWarning, match="cannot compile"):
+        assert (compiled(x) - model(x)).abs().max().item() < TOLERANCE
+    report = kpu.last_report()
+    fallbacks = {r.op: r.reason for r in report.fallbacks}
+    assert fallbacks == {"aten.convolution.default": "libkpu's compiler cannot lower 'conv2d' yet"}
+    assert {r.op for r in report.records if r.where == "kpu"} >= {
+        "aten.addmm.default", "aten.relu.default", "aten.view.default"}
+    assert all(r.region.startswith("kpu_region_0/") for r in report.records if r.where == "kpu")
+    assert kpu.last_metrics()["regions"] == len(report.regions) == 2
+    # The next graph leaves conv2d out from the start.
+    torch._dynamo.reset()
+    compiled = torch.compile(model, backend="kpu", options={"fallback": "torch"})
+    with torch.no_grad():
+        assert (compiled(x) - model(x)).abs().max().item() < TOLERANCE
+    assert not kpu.last_report().notes
+    assert len(kpu.last_report().regions) == 2
+
+
 def test_non_float32_falls_back(reference_kpu):
     compiled = torch.compile(lambda x: (x + 1) * 2, backend="kpu", options={"fallback": "torch"})
     with torch.no_grad():
