@@ -19,7 +19,8 @@ import torch.fx
 
 from . import _state
 from .compiler import compile_graph
-from .errors import CompilationError, KPUFallbackWarning, UnsupportedOpError
+from .errors import (CompilationError, InvalidArgumentError, KPUFallbackWarning,
+                     KPUMemoryError, UnsupportedOpError)
 from .freezing import copy_graph_module, freeze_inputs
 from .region_lowering import lower_region
 from .report import OpRecord
@@ -180,20 +181,32 @@ class KPURegion(torch.nn.Module):
             entry = _Program(self, args)
         except UnsupportedOpError as e:
             lacking = set(e.ops) & self.registry
-            if self.settings["fallback"] != "torch" or not lacking:
-                raise
-            # libkpu registers these ops but cannot compile them yet: the rest of the region
-            # can still run on the KPU.
-            _state.note_compiler_lacks(lacking)
-            self._resplit(args, lacking, e)
-            return _Split()
-            self._fallback(f"KPU region {self.region_name} of {self.report.graph} cannot be "
-                           f"compiled for input signature {key}: {e}; running it in PyTorch")
-            entry = _InTorch()
+            if self.settings["fallback"] == "torch" and lacking:
+                # libkpu registers these ops but cannot compile them yet: the rest of the
+                # region can still run on the KPU.
+                _state.note_compiler_lacks(lacking)
+                self._resplit(args, lacking, e)
+                return _Split()
+            entry = self._in_torch(e, key)
+        except (CompilationError, KPUMemoryError, InvalidArgumentError) as e:
+            # Anything else that stops this region compiling (too big for the SRAM, a shape
+            # the compiler rejects) leaves it in PyTorch under the "torch" policy.
+            entry = self._in_torch(e, key)
         self._programs[key] = entry
         while len(self._programs) > self.settings["program_cache_size"]:
             self._programs.popitem(last=False)
         return entry
+
+    def _in_torch(self, error: Exception, key) -> "_InTorch":
+        if self.settings["fallback"] != "torch":
+            raise error
+        reason = f"its KPU region failed to compile: {error}"
+        for i, record in enumerate(self.report.records):
+            if record.region == self.region_name and record.where != "torch":
+                self.report.records[i] = OpRecord(record.node, record.op, "torch", reason)
+        self._fallback(f"KPU region {self.region_name} of {self.report.graph} cannot be "
+                       f"compiled for input signature {key}: {error}; running it in PyTorch")
+        return _InTorch()
 
     def _resplit(self, args, lacking: set[str], error: Exception) -> None:
         from .partition import partition

@@ -211,6 +211,35 @@ def test_training_mode_is_refused(layer, what):
     assert "model.eval()" in str(err)
 
 
+@pytest.mark.parametrize("policy", ["torch", "error"])
+def test_region_that_does_not_compile(policy, monkeypatch):
+    from kpu import region as kpu_region
+
+    def too_big(*args, **kwargs):
+        raise kpu.KPUMemoryError(512 * 1024, 256 * 1024)
+
+    monkeypatch.setattr(kpu_region, "compile_graph", too_big)
+    model = mixed()
+    compiled = torch.compile(model, backend="kpu",
+                             options={"fallback": policy,
+                                      "torch_executed_ops": ["aten.sin.default"]})
+    x = torch.randn(2, 32)
+    with torch.no_grad():
+        if policy == "error":
+            with pytest.raises(kpu.KPUMemoryError):
+                compiled(x)
+            return
+        with fallback_warnings() as warned:
+            assert (compiled(x) - model(x)).abs().max().item() < TOLERANCE
+    report = kpu.last_report()
+    assert report.kpu_ops == 0 and report.torch_ops == report.total_ops
+    reasons = {r.reason for r in report.fallbacks if r.op != "aten.sin.default"}
+    assert reasons == {"its KPU region failed to compile: SRAM memory exceeded: 512KB required, "
+                       "256KB available"}
+    assert any("cannot be compiled" in str(w.message) for w in warned)
+    assert not kpu.last_metrics()["on_kpu"]
+
+
 def _region(report):
     (region, *_) = report.region_modules.values()
     return region
