@@ -45,10 +45,11 @@ class LoweredRegion:
         def leaf(x):
             if isinstance(x, Out):
                 return torch.from_numpy(outputs[x.name]).to(device)
+            # Copies, as the aten ops did (clone, a folded result): the caller may write to them.
             if isinstance(x, Arg):
-                return args[x.index]
+                return args[x.index].clone()
             if isinstance(x, Fixed):
-                return x.value
+                return x.value.clone() if isinstance(x.value, torch.Tensor) else x.value
             return x
         return torch.fx.node.map_aggregate(self.template, leaf)
 

@@ -199,6 +199,13 @@ def _compile_aten(gm: torch.fx.GraphModule, example_inputs, *, settings: dict, n
     """AOTAutograd's inference compiler: freeze, partition, report; returns the callable."""
     tracing = torch._guards.TracingContext.try_get()
     params = list(tracing.params_flat or []) if tracing is not None else []
+    meta = tracing.fw_metadata if tracing is not None else None
+    if meta is not None and any(getattr(info, "mutates_data", False)
+                                for info in meta.input_info[:len(params)]):
+        # A parameter or buffer written by the model cannot be a constant.
+        raise inference_only.InferenceOnlyError(
+            inference_only.PREFIX + "the model updates a parameter or buffer in place (a "
+            "module in training mode?); call model.eval() before compiling it for the KPU.")
     n_frozen = freeze_aten_graph(gm, params)
     registry = available_ops()
     support = Support(gm, registry, settings["forced"], _missing_reasons())

@@ -240,6 +240,25 @@ def test_region_that_does_not_compile(policy, monkeypatch):
     assert not kpu.last_metrics()["on_kpu"]
 
 
+def test_buffer_update_is_refused():
+    class Counting(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+            self.register_buffer("count", torch.zeros(3))
+
+        def forward(self, x):
+            torch.add(self.count, 1, out=self.count)  # not a Tensor.add_ Dynamo would show
+            return self.fc(x) + self.count
+
+    compiled = torch.compile(Counting().eval(), backend="kpu", options={"fallback": "torch"})
+    with pytest.raises(Exception) as info:
+        with torch.no_grad():
+            compiled(torch.randn(2, 3))
+    err = cause(info.value, kpu.InferenceOnlyError)
+    assert err is not None and "updates a parameter or buffer in place" in str(err)
+
+
 def _region(report):
     (region, *_) = report.region_modules.values()
     return region
