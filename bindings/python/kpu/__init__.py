@@ -16,12 +16,12 @@ import importlib.util as _importlib_util
 
 from . import errors
 from ._native import lib as _lib
-from ._state import get_fallback, last_metrics, set_fallback
+from ._state import get_fallback, last_metrics, last_report, set_fallback
 from .compiler import Graph, Program, compile_graph, load_program
 from .config import DEFAULT_PRESET, KPUConfig, get_config, preset_names
-from .errors import (CompilationError, InternalError, InvalidArgumentError,
-                     InvalidProgramError, KPUError, KPUFallbackWarning, KPUIOError,
-                     KPUMemoryError, ShapeMismatchError, UnimplementedError,
+from .errors import (CompilationError, InferenceOnlyError, InternalError,
+                     InvalidArgumentError, InvalidProgramError, KPUError, KPUFallbackWarning,
+                     KPUIOError, KPUMemoryError, ShapeMismatchError, UnimplementedError,
                      UnsupportedOpError)
 from .modes import Dataflow, Engine, Fidelity, SimulationMode
 from .results import KPUExecutionResult, KPUPerformanceMetrics
@@ -42,6 +42,10 @@ def version() -> str:
     return _lib.version()
 
 
+# Torch-TensorRT's name for the same thing.
+fallback_report = last_report
+
+
 def op_names() -> list[str]:
     """The ops of libkpu's registry, sorted."""
     return list(_lib.op_names())
@@ -49,13 +53,14 @@ def op_names() -> list[str]:
 
 __all__ = [
     "API_VERSION", "BEHAVIORAL", "CYCLE_ACCURATE", "CompilationError", "DEFAULT_PRESET",
-    "Dataflow", "Engine", "FUNCTIONAL", "Fidelity", "Graph", "InternalError",
+    "Dataflow", "Engine", "FUNCTIONAL", "Fidelity", "Graph", "InferenceOnlyError", "InternalError",
     "InvalidArgumentError", "InvalidProgramError", "KPUConfig", "KPUError",
     "KPUExecutionResult", "KPUFallbackWarning", "KPUIOError", "KPUMemoryError",
     "KPUPerformanceMetrics", "KPURuntime", "POWER_TRACE", "Program", "Runtime",
     "ShapeMismatchError", "SimulationMode", "TRANSACTIONAL", "UnimplementedError",
-    "UnsupportedOpError", "compile_graph", "errors", "get_config", "get_fallback",
-    "last_metrics", "load_program", "op_names", "preset_names", "set_fallback", "version",
+    "UnsupportedOpError", "compile_graph", "errors", "fallback_report", "get_config",
+    "get_fallback", "last_metrics", "last_report", "load_program", "op_names", "preset_names",
+    "set_fallback", "version",
 ]
 
 # The torch backends exist only where torch does; the rest of the package never needs it.

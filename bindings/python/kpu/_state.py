@@ -1,4 +1,4 @@
-"""Package-wide settings and the last torch.compile run's metrics.
+"""Package-wide settings, the last model call's KPU metrics and the last partition report.
 
 Kept apart from torch_backend so that kpu.last_metrics() and kpu.set_fallback() exist even where
 torch is not installed.
@@ -10,17 +10,27 @@ import threading
 
 FALLBACK_POLICIES = ("error", "torch")
 
+# kpu_metrics fields that add up over regions run one after another.
+_SUMMED = ("total_cycles", "total_time_us", "compute_cycles", "memory_stall_cycles",
+           "other_cycles", "dram_reads_bytes", "dram_writes_bytes", "sram_reads_bytes",
+           "sram_writes_bytes", "l1_hits", "l1_misses", "l2_hits", "l2_misses",
+           "total_energy_uj", "total_macs")
+
 _lock = threading.Lock()
 _fallback = "error"
-_last_metrics: dict | None = None
+_call: dict | None = None
+_last_report = None
+# Registry ops libkpu's compiler turned down ("Unsupported operators: ..."): its registry can be
+# ahead of its compiler. Learned at the first failure, they are left out of later partitions.
+_compiler_lacks: set[str] = set()
 
 
 def set_fallback(policy: str | None) -> None:
-    """What the torch backend does with a graph the KPU cannot run.
+    """What the torch backend does with ops the KPU cannot run.
 
-    "error" (the default, also None): raise UnsupportedOpError / CompilationError.
-    "torch": run that whole graph eagerly in PyTorch, with a KPUFallbackWarning and a log line
-    naming the reason. A fallback is always reported, never silent.
+    "error" (the default, also None): raise UnsupportedOpError naming them.
+    "torch": run them in PyTorch and the rest on the KPU, with a KPUFallbackWarning and a
+    report (kpu.last_report()). A fallback is always reported, never silent.
     """
     global _fallback
     policy = "error" if policy is None else str(policy).lower()
@@ -34,14 +44,78 @@ def get_fallback() -> str:
     return _fallback
 
 
-def record_metrics(metrics: dict) -> None:
-    global _last_metrics
+def _empty_call() -> dict:
+    metrics = {k: 0 for k in _SUMMED}
+    metrics.update(average_power_watts=0.0, compute_utilization=0.0,
+                   memory_bandwidth_utilization=0.0, regions=0, on_kpu=False, op_metrics=[])
+    return metrics
+
+
+def begin_model_call() -> None:
+    """Starts the metrics of a new call of a compiled model: nothing has run on the KPU yet."""
+    global _call
     with _lock:
-        _last_metrics = dict(metrics)
+        _call = _empty_call()
+
+
+def add_region_metrics(region: str, metrics: dict, op_metrics: list[dict]) -> None:
+    """Adds one KPU region's run to the current model call."""
+    global _call
+    with _lock:
+        if _call is None:
+            _call = _empty_call()
+        call = _call
+        cycles_before = call["total_cycles"]
+        for k in _SUMMED:
+            call[k] += metrics.get(k, 0)
+        # Utilizations are cycle-weighted averages over the regions.
+        total = call["total_cycles"]
+        for k in ("compute_utilization", "memory_bandwidth_utilization"):
+            if total:
+                call[k] = (call[k] * cycles_before + metrics.get(k, 0.0) *
+                           metrics.get("total_cycles", 0)) / total
+        if call["total_time_us"]:
+            call["average_power_watts"] = call["total_energy_uj"] / call["total_time_us"]
+        call["regions"] += 1
+        call["on_kpu"] = True
+        call["op_metrics"].extend(dict(op, region=region) for op in op_metrics)
 
 
 def last_metrics() -> dict | None:
-    """The metrics dict (every kpu_metrics field) of the last graph the torch backend ran on the
-    KPU, or None if none has run."""
+    """The KPU metrics of the last call of a torch.compile'd model, summed over every KPU region
+    it ran (every kpu_metrics field, plus "regions", "on_kpu" and the per-op list "op_metrics").
+
+    None before any compiled model has been called. When the last call ran nothing on the KPU,
+    "on_kpu" is False and every number is 0: never an earlier call's numbers. A model call is
+    one call of a graph Dynamo compiled; a model with graph breaks is several such graphs, and
+    the numbers are those of the last one.
+    """
     with _lock:
-        return None if _last_metrics is None else dict(_last_metrics)
+        if _call is None:
+            return None
+        out = dict(_call)
+        out["op_metrics"] = [dict(op) for op in _call["op_metrics"]]
+        return out
+
+
+def record_report(report) -> None:
+    global _last_report
+    with _lock:
+        _last_report = report
+
+
+def last_report():
+    """The partition report (kpu.report.FallbackReport) of the graph the torch backend compiled
+    last, or None. print() it for a summary."""
+    with _lock:
+        return _last_report
+
+
+def note_compiler_lacks(ops) -> None:
+    with _lock:
+        _compiler_lacks.update(ops)
+
+
+def compiler_lacks() -> frozenset[str]:
+    with _lock:
+        return frozenset(_compiler_lacks)

@@ -16,7 +16,8 @@ import re
 __all__ = [
     "KPUError", "InvalidArgumentError", "CompilationError", "UnsupportedOpError",
     "KPUMemoryError", "ShapeMismatchError", "InvalidProgramError", "KPUIOError",
-    "UnimplementedError", "InternalError", "KPUFallbackWarning", "class_for_status",
+    "UnimplementedError", "InternalError", "InferenceOnlyError", "KPUFallbackWarning",
+    "class_for_status",
     "from_status",
 ]
 
@@ -133,8 +134,14 @@ class InternalError(KPUError):
     """A bug in the toolchain; please report it with the message."""
 
 
+class InferenceOnlyError(KPUError, RuntimeError):
+    """The torch backend was used for training (grad mode with tensors requiring grad, or a
+    module in training mode); its message starts "the KPU backend is inference-only: "."""
+
+
 class KPUFallbackWarning(UserWarning):
-    """A graph ran in PyTorch instead of on the KPU (fallback policy "torch")."""
+    """Part of a model runs in PyTorch instead of on the KPU (fallback policy "torch"); the
+    partition report (kpu.last_report()) says which ops and why."""
 
 
 # kpu_status names (kpu.h) to classes. Keyed by name, not number, so this file never restates

@@ -1,4 +1,5 @@
-"""torch.compile(model, backend="kpu") on seed 000's MNIST MLP, against eager PyTorch."""
+"""torch.compile(model, backend="kpu") on seed 000's MNIST MLP, against eager PyTorch. The MLP
+arrives as aten permute/addmm/relu/_softmax and runs entirely on the KPU."""
 
 import sys
 
@@ -42,12 +43,39 @@ def test_matches_eager(models, batch):
     assert (got - expected).abs().max().item() < TOLERANCE
 
     m = kpu.last_metrics()
-    assert m is not None
+    assert m is not None and m["on_kpu"] and m["regions"] == 1
     # This call's metrics, not an earlier batch's: the MAC count scales with the batch.
     assert m["total_macs"] >= batch * MLP_MACS_PER_ROW
     assert m["total_cycles"] > 0
     assert m["total_energy_uj"] > 0
     assert 0 < m["compute_utilization"] <= 1
+    assert m["op_metrics"], "the per-op list of the region"
+
+
+def test_runs_entirely_on_the_kpu(models):
+    model, compiled = models
+    with torch.no_grad():
+        compiled(torch.randn(3, 784))
+    report = kpu.last_report()
+    assert report.fully_on_kpu, str(report)
+    ops = {r.op for r in report.records}
+    assert {"aten.addmm.default", "aten.relu.default", "aten._softmax.default"} <= ops
+    assert report.kpu_percent == 100.0 and len(report.regions) == 1
+    # The Linear weights' permutes are folded into constants at compile time.
+    assert report.folded_ops == 3 and report.kpu_ops == 6
+
+
+def test_parameters_are_constants(models):
+    _, compiled = models
+    with torch.no_grad():
+        compiled(torch.randn(2, 784))
+    (region,) = kpu.last_report().region_modules.values()
+    programs = list(region._programs.values())
+    assert programs
+    for program in programs:
+        # Only x is a graph input; the six weights and biases are constants of the program.
+        assert len(program.lowered.inputs) == 1
+        assert len(program.runtime.inputs()) == 1
 
 
 def test_repeated_calls_reuse_the_program(models):
@@ -57,6 +85,17 @@ def test_repeated_calls_reuse_the_program(models):
         first = compiled(x)
         second = compiled(x)
     assert torch.equal(first, second)
+
+
+def test_in_place_weight_update_rebuilds():
+    torch._dynamo.reset()
+    model = mnist_mlp()
+    compiled = torch.compile(model, backend="kpu")
+    x = torch.randn(4, 784)
+    with torch.no_grad():
+        compiled(x)
+        model[4].weight.mul_(3.0)
+        assert (compiled(x) - model(x)).abs().max().item() < TOLERANCE
 
 
 def test_cycle_accurate_backend_same_values():

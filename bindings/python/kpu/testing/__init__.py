@@ -1,0 +1,1 @@
+"""Test models and helpers for the torch backend; plain torch, no torchvision."""
