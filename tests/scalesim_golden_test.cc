@@ -13,8 +13,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
+#include "kpu/compiler/compiler.h"
+#include "kpu/compiler/import/scalesim_graph.h"
 #include "kpu/compiler/import/scalesim_topology.h"
+#include "kpu/cost/op_cost.h"
 #include "kpu/cost/settings.h"
+#include "kpu/ir/config_presets.h"
 
 namespace kpu {
 namespace {
@@ -98,6 +102,26 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<GoldenRun>& info) {
       return info.param.report_prefix.substr(0, 8) + "_" + info.param.dataflow;
     });
+
+// The same comparison through the whole toolchain: the GEMM topology imported as a graph,
+// compiled for a 32x32 array, and its tiled kernel estimated in the compatibility setting.
+TEST(ScaleSimGoldenEndToEnd, CompiledGemmKernelMatchesOutputStationaryReport) {
+  auto graph = compiler::ImportScaleSimTopology(ReadFile(GoldenPath("topologies/gemm_m256_n128_k256.csv")),
+                                                "gemm_m256_n128_k256.csv");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  for (const std::string& preset : PresetNames()) {
+    ir::KPUConfig config = *PresetConfig(preset);
+    config.mutable_compute()->set_array_rows(32);
+    config.mutable_compute()->set_array_cols(32);
+    auto program = compiler::Compile(*graph, config, {});
+    ASSERT_TRUE(program.ok()) << program.status();
+    const ir::KPUOp& op = program->proto.operations().ops(0);
+    auto c = cost::EstimateOp(op, cost::TensorsOf(program->proto.tensors()), config, cost::CostSettings::ScaleSim());
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(c->array_cycles, ReportTotals("gemm_m256_n128_k256_32x32_os_COMPUTE_REPORT.csv").at(0)) << preset;
+    EXPECT_EQ(c->compute_cycles, c->array_cycles) << preset;
+  }
+}
 
 }  // namespace
 }  // namespace kpu

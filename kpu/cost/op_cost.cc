@@ -124,8 +124,9 @@ absl::StatusOr<OpCost> EstimateOp(const ir::KPUOp& op, const ProgramTensors& ten
   absl::Status walked = WalkDfx(op.dfx(), tensors.shapes, counter);
   if (!walked.ok()) return MakeError(KindOf(walked), absl::StrCat("op '", op.id(), "': ", walked.message()));
   cost.epilogue_cycles = counter.TrailingMoveCycles();
+  if (settings.count_from_zero && cost.array_cycles > 0) --cost.array_cycles;
   // Independent output tiles spread over the compute tiles.
-  const uint64_t tiles = config.compute().compute_tiles();
+  const uint64_t tiles = settings.one_array ? 1 : config.compute().compute_tiles();
   const uint64_t parallel = std::max<uint64_t>(1, std::min<uint64_t>(tiles, cost.output_tiles));
   cost.compute_cycles = (cost.array_cycles + parallel - 1) / parallel + cost.vector_cycles;
   uint64_t busiest = 0;

@@ -18,6 +18,8 @@ struct CostSettings {
   size_t element_bytes = 0;
   // Per-layer compute cycles as SCALE-Sim reports them: numbered from cycle 0, one less.
   bool count_from_zero = false;
+  // All folds on one array, whatever the config's compute tiles (SCALE-Sim models one).
+  bool one_array = false;
 
   static CostSettings Native();
   // SCALE-Sim 3.0's assumptions: 1-byte words, its OS (M,N,K) / WS (K,N,M) / IS (K,M,N)
