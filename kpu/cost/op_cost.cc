@@ -15,9 +15,9 @@ namespace {
 
 class Counter : public DfxVisitor {
  public:
-  Counter(const ir::KPUConfig& config, const ProgramTensors& tensors, const CostSettings& settings, Dataflow dataflow,
-          OpCost* cost)
-      : config_(config), tensors_(tensors), settings_(settings), dataflow_(dataflow), cost_(*cost) {}
+  Counter(const ir::KPUConfig& config, const ProgramTensors& tensors, const CostSettings& settings,
+          const ir::KPUOp& op, OpCost* cost)
+      : config_(config), tensors_(tensors), settings_(settings), op_(op), cost_(*cost) {}
 
   absl::Status OnDataMove(const ir::DfxOp&, const ir::DataMove& move, const Place& src, const Place&) override {
     const ir::MemoryLevel from = move.source().level(), to = move.destination().level();
@@ -55,7 +55,7 @@ class Counter : public DfxVisitor {
                            inputs,
                            output,
                            dtype,
-                           dataflow_,
+                           DataflowOf(op_, compute),
                            {config_.compute().array_rows(), config_.compute().array_cols()},
                            config_.compute().vector_lanes()};
     absl::StatusOr<ComputeCost> c = it->second(tile);
@@ -94,7 +94,7 @@ class Counter : public DfxVisitor {
   const ir::KPUConfig& config_;
   const ProgramTensors& tensors_;
   const CostSettings& settings_;
-  const Dataflow dataflow_;
+  const ir::KPUOp& op_;
   OpCost& cost_;
   bool seen_compute_ = false;
   uint64_t since_last_compute_ = 0;
@@ -113,6 +113,8 @@ ProgramTensors TensorsOf(const ir::TensorTable& table) {
 
 Dataflow DataflowOf(const ir::KPUOp& op) { return FromIr(op.tiling().dataflow()); }
 
+Dataflow DataflowOf(const ir::KPUOp& op, const ir::Compute&) { return DataflowOf(op); }
+
 uint64_t OverlappedCycles(uint64_t compute, uint64_t prologue, uint64_t epilogue, uint64_t busiest_link) {
   return std::max(busiest_link, prologue + compute + epilogue);
 }
@@ -120,7 +122,7 @@ uint64_t OverlappedCycles(uint64_t compute, uint64_t prologue, uint64_t epilogue
 absl::StatusOr<OpCost> EstimateOp(const ir::KPUOp& op, const ProgramTensors& tensors, const ir::KPUConfig& config,
                                   const CostSettings& settings) {
   OpCost cost;
-  Counter counter(config, tensors, settings, DataflowOf(op), &cost);
+  Counter counter(config, tensors, settings, op, &cost);
   absl::Status walked = WalkDfx(op.dfx(), tensors.shapes, counter);
   if (!walked.ok()) return MakeError(KindOf(walked), absl::StrCat("op '", op.id(), "': ", walked.message()));
   cost.epilogue_cycles = counter.TrailingMoveCycles();

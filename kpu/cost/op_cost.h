@@ -53,6 +53,9 @@ struct OpCost {
 
 // The op's dataflow: its tiling's, output stationary when unspecified.
 Dataflow DataflowOf(const ir::KPUOp& op);
+// The dataflow one Compute runs in. Today the op's; when Compute carries its own (decision 8),
+// this is the one place that reads it.
+Dataflow DataflowOf(const ir::KPUOp& op, const ir::Compute& compute);
 
 absl::StatusOr<OpCost> EstimateOp(const ir::KPUOp& op, const ProgramTensors& tensors, const ir::KPUConfig& config,
                                   const CostSettings& settings = CostSettings::Native());
