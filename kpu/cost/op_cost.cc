@@ -52,6 +52,8 @@ class Counter : public DfxVisitor {
             ? tensors_.dtypes.at(compute.inputs(0).tensor())
             : ir::FLOAT32;
     const ComputeTile tile{compute,
+                           op_,
+                           tensors_.shapes,
                            inputs,
                            output,
                            dtype,
