@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "kpu/compiler/dependencies.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/memory_planner.h"
 #include "kpu/compiler/passes.h"
@@ -96,6 +97,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
       if (f.into == node.name()) op->add_fused_with(f.fused);
     }
     KPU_RETURN_IF_ERROR(Lowerings().at(node.op_type())(node, ctx, op));
+    DeriveDependencies(op->mutable_dfx());
     KPU_ASSIGN_OR_RETURN(const cost::OpCost c, cost::EstimateOp(*op, cost_tensors, config));
     op->set_estimated_cycles(c.total_cycles);
     op->set_estimated_energy_pj(c.energy.total_pj());

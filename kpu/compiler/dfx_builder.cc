@@ -6,24 +6,47 @@
 
 namespace kpu::compiler {
 
-ir::TileIndex Var(const std::string& name) {
-  ir::TileIndex t;
-  t.set_var(name);
-  return t;
+TileIndex Var(const std::string& name) { return TileIndex{name, 0}; }
+
+TileIndex Const(int64_t value) { return TileIndex{"", value}; }
+
+ir::AffineExpr Affine(int64_t constant, const std::vector<std::pair<std::string, int64_t>>& terms) {
+  ir::AffineExpr e;
+  e.set_constant(constant);
+  for (const auto& [var, coeff] : terms) {
+    if (coeff == 0 || var.empty()) continue;
+    ir::AffineTerm* t = e.add_terms();
+    t->set_var(var);
+    t->set_coeff(coeff);
+  }
+  return e;
 }
 
-ir::TileIndex Const(int64_t value) {
-  ir::TileIndex t;
-  t.set_constant(value);
-  return t;
+ir::RegionDim Dim(ir::AffineExpr origin, int64_t extent, int64_t stride, int64_t halo_lo, int64_t halo_hi) {
+  ir::RegionDim d;
+  *d.mutable_origin() = std::move(origin);
+  d.set_extent(extent);
+  d.set_stride(stride);
+  d.set_halo_lo(halo_lo);
+  d.set_halo_hi(halo_hi);
+  return d;
 }
 
 ir::TensorRegion RegionSpec::At(ir::MemoryLevel level) const {
   ir::TensorRegion r;
   r.set_tensor(tensor);
   r.set_level(level);
-  for (const auto& i : index) *r.add_index() = i;
-  for (int64_t t : tile) r.add_tile_shape(t);
+  if (!dims.empty()) {
+    for (const ir::RegionDim& d : dims) *r.add_dims() = d;
+  } else {
+    for (size_t d = 0; d < index.size(); ++d) {
+      const int64_t t = tile[d];
+      *r.add_dims() = Dim(Affine(index[d].constant * t, {{index[d].var, t}}), t);
+    }
+  }
+  r.set_padding(padding);
+  r.set_layout(layout);
+  r.set_dtype(dtype);
   r.set_slot(slot);
   if (!slot_var.empty()) {
     r.set_slot_var(slot_var);
@@ -89,9 +112,13 @@ uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLev
 
 uint64_t DfxBuilder::Compute(DfxList* into, ir::Compute::Type type, const std::string& function,
                              const std::vector<ir::TensorRegion>& inputs, const ir::TensorRegion& output,
-                             bool accumulate, int64_t axis, std::vector<uint64_t> after) {
+                             bool accumulate, int64_t axis, std::vector<uint64_t> after,
+                             const google::protobuf::Map<std::string, ir::Attribute>* attributes,
+                             ir::Dataflow dataflow) {
   ir::DfxOp* op = NewOp(into, std::move(after));
   ir::Compute* c = op->mutable_compute();
+  if (attributes != nullptr) *c->mutable_attributes() = *attributes;
+  c->set_dataflow(dataflow);
   c->set_type(type);
   c->set_function(function);
   for (const auto& in : inputs) *c->add_inputs() = in;

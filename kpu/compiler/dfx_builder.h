@@ -14,17 +14,34 @@ namespace kpu::compiler {
 
 using DfxList = google::protobuf::RepeatedPtrField<ir::DfxOp>;
 
-ir::TileIndex Var(const std::string& name);
-ir::TileIndex Const(int64_t value);
+// The index of an aligned tile along one dimension: constant + the loop variable `var`, if any.
+struct TileIndex {
+  std::string var;
+  int64_t constant = 0;
+};
 
-// A tensor region at a level; the level is filled in by the move helpers.
+TileIndex Var(const std::string& name);
+TileIndex Const(int64_t value);
+
+// constant + sum(coeff * var).
+ir::AffineExpr Affine(int64_t constant, const std::vector<std::pair<std::string, int64_t>>& terms = {});
+ir::RegionDim Dim(ir::AffineExpr origin, int64_t extent, int64_t stride = 1, int64_t halo_lo = 0,
+                  int64_t halo_hi = 0);
+
+// A tensor region at a level; the level is filled in by the move helpers. Either the aligned form
+// (tile `index` of size `tile` per dimension: origin index * tile) or, when `dims` is set, any
+// affine window (conv inputs with halo and padding).
 struct RegionSpec {
   std::string tensor;
-  std::vector<ir::TileIndex> index;
+  std::vector<TileIndex> index;
   std::vector<int64_t> tile;
   uint32_t slot = 0;
   std::string slot_var;  // double buffering: slot + slot_var % slot_count
   uint32_t slot_count = 0;
+  std::vector<ir::RegionDim> dims;
+  ir::TensorRegion::Padding padding = ir::TensorRegion::PAD_ZERO;
+  ir::Layout layout = ir::LAYOUT_ROW_MAJOR;
+  ir::DataType dtype = ir::DTYPE_UNSPECIFIED;
 
   ir::TensorRegion At(ir::MemoryLevel level) const;
 };
@@ -46,9 +63,12 @@ class DfxBuilder {
   uint64_t Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from, ir::MemoryLevel to,
                 std::vector<uint64_t> after, const RegionSpec* source = nullptr);
 
+  // Returns the new op's id; `attributes` and `dataflow` travel with it (decision 8).
   uint64_t Compute(DfxList* into, ir::Compute::Type type, const std::string& function,
                    const std::vector<ir::TensorRegion>& inputs, const ir::TensorRegion& output,
-                   bool accumulate, int64_t axis, std::vector<uint64_t> after);
+                   bool accumulate, int64_t axis, std::vector<uint64_t> after,
+                   const google::protobuf::Map<std::string, ir::Attribute>* attributes = nullptr,
+                   ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED);
 
   // Appends a loop and returns its body.
   DfxList* Loop(DfxList* into, const std::string& var, int64_t trips);

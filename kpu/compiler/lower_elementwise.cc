@@ -19,7 +19,7 @@ absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op
   const int rank = static_cast<int>(out_shape.size());
   DfxBuilder& bld = ctx.builder;
   DfxList* body = op->mutable_dfx();
-  std::vector<ir::TileIndex> index(rank);
+  std::vector<TileIndex> index(rank);
   for (int d = 0; d < rank; ++d) {
     if (tiling.tile[d] < out_shape[d]) {
       std::string var = absl::StrCat("t", d);

@@ -135,6 +135,8 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
   for (int64_t tm : Candidates(m, rows)) {
     for (int64_t tn : Candidates(n, cols)) {
       for (int64_t tk : Candidates(k, 16)) {
+        // A tile of several folds takes the whole K: its partial sums would not fit the array.
+        if (tk < k && (tm > rows || tn > cols)) continue;
         const uint64_t l1 = e * (2 * (tm * tk + tk * tn) + (has_bias ? tn : 0) + tm * tn);
         smallest_l1 = std::min(smallest_l1, l1);
         if (l1 > l1_cap) continue;

@@ -8,7 +8,7 @@ namespace kpu::cost {
 
 ComputeCostFn VectorCost(uint64_t ops_per_element, uint64_t exps_per_element) {
   return [=](const ComputeTile& t) -> absl::StatusOr<ComputeCost> {
-    const VectorWork w = ElementWork(static_cast<uint64_t>(t.output.box.NumElements()), ops_per_element, exps_per_element);
+    const VectorWork w = ElementWork(static_cast<uint64_t>(t.output.ValidElements()), ops_per_element, exps_per_element);
     ComputeCost c;
     c.vector_ops = w.ops;
     c.exps = w.exps;

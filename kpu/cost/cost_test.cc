@@ -21,9 +21,13 @@ ir::TensorRegion Region(const std::string& t, ir::MemoryLevel level, std::vector
   r.set_tensor(t);
   r.set_level(level);
   for (size_t d = 0; d < tile.size(); ++d) {
-    ir::TileIndex* i = r.add_index();
-    if (d < vars.size() && !vars[d].empty()) i->set_var(vars[d]);
-    r.add_tile_shape(tile[d]);
+    ir::RegionDim* dim = r.add_dims();
+    dim->set_extent(tile[d]);
+    if (d < vars.size() && !vars[d].empty()) {
+      ir::AffineTerm* term = dim->mutable_origin()->add_terms();
+      term->set_var(vars[d]);
+      term->set_coeff(tile[d]);
+    }
   }
   return r;
 }

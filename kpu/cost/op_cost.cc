@@ -28,7 +28,7 @@ class Counter : public DfxVisitor {
       }
     }
     KPU_ASSIGN_OR_RETURN(size_t e, ElementBytes(move.source().tensor()));
-    KPU_ASSIGN_OR_RETURN(uint64_t bytes, CheckedMul(static_cast<uint64_t>(src.box.NumElements()), e));
+    KPU_ASSIGN_OR_RETURN(uint64_t bytes, CheckedMul(static_cast<uint64_t>(src.ValidElements()), e));
     cost_.activity.read_bytes[from] += bytes;
     cost_.activity.write_bytes[to] += bytes;
     const ir::MemoryLevel link = LinkOf(from, to);

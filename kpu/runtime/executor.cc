@@ -68,29 +68,29 @@ absl::Status Executor::Bind() {
   for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
     float* data = t.kind() == ir::TensorDescriptor::WEIGHT ? weights_.data() + t.weight_offset() / sizeof(float)
                                                            : arena_.data() + t.arena_offset() / sizeof(float);
-    dram_[t.name()] = {ToShape(t.shape()), data};
+    dram_[t.name()] = {ToShape(t.shape()), t.dtype(), data};
   }
   return absl::OkStatus();
 }
 
-float* Executor::TensorData(const std::string& name) { return dram_.at(name).data; }
+float* Executor::TensorData(const std::string& name) { return static_cast<float*>(dram_.at(name).data); }
 
 absl::Status Executor::RunFast() {
   for (const ir::KPUOp& op : program_.proto.operations().ops()) {
     std::vector<ConstTensorView> inputs;
-    for (const std::string& in : op.inputs()) inputs.push_back({dram_.at(in).shape, dram_.at(in).data});
+    for (const std::string& in : op.inputs()) inputs.push_back({dram_.at(in).shape, static_cast<const float*>(dram_.at(in).data)});
     // Outputs may share arena space with inputs whose lifetime ended; kernels write after reading
     // only when the planner keeps them apart, which it does for an op's own inputs.
     const DramTensor& out = dram_.at(op.outputs(0));
-    KernelArgs args{op.attributes(), inputs, {out.shape, out.data}, false};
+    KernelArgs args{op.attributes(), inputs, {out.shape, static_cast<float*>(out.data)}, false};
     KPU_RETURN_IF_ERROR(Kernels().at(op.op_type())(args));
   }
   return absl::OkStatus();
 }
 
-absl::Status Executor::RunInterpreter() {
+absl::Status Executor::RunInterpreter(InterpreterOrder order) {
   for (const ir::KPUOp& op : program_.proto.operations().ops()) {
-    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_));
+    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_, order));
   }
   return absl::OkStatus();
 }
@@ -140,7 +140,9 @@ absl::Status Executor::Execute(const std::vector<HostTensor>& inputs, const std:
     }
   }
   for (const auto& [name, in] : given) std::memcpy(TensorData(name), in->data, in->size_bytes);
-  KPU_RETURN_IF_ERROR(options.engine == Engine::kFast ? RunFast() : RunInterpreter());
+  KPU_RETURN_IF_ERROR(options.engine == Engine::kFast ? RunFast()
+                      : RunInterpreter(options.engine == Engine::kDfxInterpreter ? InterpreterOrder::kProgram
+                                                                                 : InterpreterOrder::kLatestReadyFirst));
   for (const HostTensor& out : outputs) std::memcpy(out.data, TensorData(out.name), out.size_bytes);
   if (!timing_) {
     KPU_ASSIGN_OR_RETURN(ir::KPUPerformanceMetrics m, sim::EstimateProgram(p, config_));

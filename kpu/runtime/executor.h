@@ -19,7 +19,7 @@
 namespace kpu::runtime {
 
 enum class Mode { kFunctional = 0, kTransactional = 1, kCycleAccurate = 2, kPowerTrace = 3 };
-enum class Engine { kFast = 0, kDfxInterpreter = 1 };
+enum class Engine { kFast = 0, kDfxInterpreter = 1, kDfxInterpreterReordered = 2 };
 
 std::string ModeName(Mode mode);
 
@@ -59,7 +59,7 @@ class Executor {
   Executor(Program program, ir::KPUConfig config);
   absl::Status Bind();
   absl::Status RunFast();
-  absl::Status RunInterpreter();
+  absl::Status RunInterpreter(InterpreterOrder order);
   float* TensorData(const std::string& name);
 
   Program program_;

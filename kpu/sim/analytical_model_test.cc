@@ -14,10 +14,7 @@ ir::TensorRegion Whole(const std::string& t, ir::MemoryLevel level, std::vector<
   ir::TensorRegion r;
   r.set_tensor(t);
   r.set_level(level);
-  for (int64_t d : shape) {
-    r.add_index();
-    r.add_tile_shape(d);
-  }
+  for (int64_t d : shape) r.add_dims()->set_extent(d);
   return r;
 }
 

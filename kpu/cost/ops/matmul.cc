@@ -11,8 +11,9 @@ absl::StatusOr<ComputeCost> MatmulTileCost(const ComputeTile& t) {
     return InvalidProgramError(absl::StrCat("a '", t.compute.function(), "' compute needs two inputs, got ",
                                             t.inputs.size()));
   }
-  const Shape a = t.inputs[0].box.Extent();
-  const Shape b = t.inputs[1].box.Extent();
+  // Padding rows and columns of a ragged tile neither stream through the array nor count as MACs.
+  const Shape a = t.inputs[0].ValidIndices().Extent();
+  const Shape b = t.inputs[1].ValidIndices().Extent();
   if (a.size() < 2 || b.size() < 2) {
     return InvalidProgramError(absl::StrCat("a '", t.compute.function(), "' compute needs rank >= 2 operands, got ",
                                             FormatShape(a), " and ", FormatShape(b)));
