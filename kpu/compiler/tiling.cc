@@ -142,7 +142,13 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
         if (l1 > l1_cap) continue;
         KPU_ASSIGN_OR_RETURN(uint64_t array_cycles, TiledArrayCycles(m, n, k, tm, tn, tk, dataflow, array));
         const int64_t ti = CeilDiv(m, tm), tj = CeilDiv(n, tn);
-        const uint64_t output_tiles = static_cast<uint64_t>(batch) * ti * tj;
+        // The lowering cuts an output tile larger than the array into folds of at most R x C,
+        // each an accumulation of its own: those spread over the compute tiles.
+        const int64_t fold_r = std::min(tm, rows), fold_c = std::min(tn, cols);
+        const Cut cm = CutOf(m, tm), cn = CutOf(n, tn);
+        const uint64_t folds_down = cm.full * CeilDiv(tm, fold_r) + (cm.last ? CeilDiv(cm.last, fold_r) : 0);
+        const uint64_t folds_across = cn.full * CeilDiv(tn, fold_c) + (cn.last ? CeilDiv(cn.last, fold_c) : 0);
+        const uint64_t output_tiles = static_cast<uint64_t>(batch) * folds_down * folds_across;
         const uint64_t parallel = std::max<uint64_t>(1, std::min<uint64_t>(tiles, output_tiles));
         const double compute = std::ceil(static_cast<double>(array_cycles) * batch / parallel);
         for (int panels = 0; panels < 4; ++panels) {
@@ -186,8 +192,13 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
           }
           KPU_ASSIGN_OR_RETURN(uint64_t c4, cost::PathCycles(config, a_from, l1_level, tm * tk * e));
           KPU_ASSIGN_OR_RETURN(uint64_t c5, cost::PathCycles(config, b_from, l1_level, tk * tn * e));
+          // The last fold of the last tile leaves after the last MAC (its valid part: a ragged
+          // tile's trailing folds may lie wholly in padding).
           const int64_t last_m = m - (ti - 1) * tm, last_n = n - (tj - 1) * tn;
-          KPU_ASSIGN_OR_RETURN(uint64_t epilogue, cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, last_m * last_n * e));
+          const int64_t fold_m = std::max<int64_t>(0, last_m - (CeilDiv(tm, fold_r) - 1) * fold_r);
+          const int64_t fold_n = std::max<int64_t>(0, last_n - (CeilDiv(tn, fold_c) - 1) * fold_c);
+          KPU_ASSIGN_OR_RETURN(uint64_t epilogue,
+                               cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, fold_m * fold_n * e));
           prologue += c4 + c5;
           const double total = std::max(busiest, prologue + compute + static_cast<double>(epilogue));
           energy += cost::StaticEnergyPj(static_cast<uint64_t>(total), config);

@@ -18,6 +18,8 @@ ComputeCostFn VectorCost(uint64_t ops_per_element, uint64_t exps_per_element) {
 }
 
 absl::StatusOr<ComputeCost> ArrayTileCost(const ComputeTile& t, const Gemm& g, uint64_t count) {
+  // A tile wholly in padding has nothing to multiply: the array skips it.
+  if (g.m == 0 || g.n == 0 || g.k == 0 || count == 0) return ComputeCost{};
   const ArrayMapping map = MapGemm(g, t.dataflow);
   KPU_ASSIGN_OR_RETURN(uint64_t folds, Folds(map, t.array));
   KPU_ASSIGN_OR_RETURN(folds, CheckedMul(folds, count));

@@ -95,6 +95,13 @@ TEST(OpCost, WeightStationaryPaysThePreloadOnEveryTile) {
   auto whole = GemmComputeCycles({64, 32, 256}, Dataflow::kWeightStationary, {32, 32});
   ASSERT_TRUE(whole.ok());
   EXPECT_EQ(cost->array_cycles, *whole);
+  // The Compute's own dataflow wins over its op's.
+  ir::KPUOp per_compute = KLoopMatmul(64, 32, 256, 64);
+  per_compute.mutable_dfx(0)->mutable_compute()->set_dataflow(ir::WEIGHT_STATIONARY);
+  per_compute.mutable_dfx(1)->mutable_tile_loop()->mutable_body(0)->mutable_compute()->set_dataflow(ir::WEIGHT_STATIONARY);
+  auto by_compute = EstimateOp(per_compute, Tensors({{"A", {64, 256}}, {"B", {256, 32}}, {"C", {64, 32}}}), c);
+  ASSERT_TRUE(by_compute.ok()) << by_compute.status();
+  EXPECT_EQ(by_compute->array_cycles, *whole);
 }
 
 // One 16x64 by 64x16 tile: loads A and B from DRAM into L1, multiplies, stores C.
@@ -193,8 +200,8 @@ absl::StatusOr<ComputeCost> ConvTile(Shape x, Shape w, Shape out, int64_t groups
   RegisterConvCosts(table);
   ir::KPUOp op;
   op.set_id("conv");
-  (*op.mutable_attributes())["groups"].set_i(groups);
   ir::Compute compute;
+  (*compute.mutable_attributes())["groups"].set_i(groups);
   compute.set_type(ir::Compute::CONV2D_TILE);
   compute.set_function("conv2d");
   compute.set_accumulate(accumulate);
@@ -203,8 +210,10 @@ absl::StatusOr<ComputeCost> ConvTile(Shape x, Shape w, Shape out, int64_t groups
   const ShapeTable shapes = {{"x", x}, {"w", w}, {"y", out}};
   auto place = [](const Shape& s) {
     Place p;
-    p.box.lo.assign(s.size(), 0);
-    p.box.hi = s;
+    p.origin.assign(s.size(), 0);
+    p.extent = s;
+    p.stride.assign(s.size(), 1);
+    p.tensor_shape = s;
     return p;
   };
   const std::vector<Place> inputs = {place(x), place(w)};

@@ -65,7 +65,9 @@ class Counter : public DfxVisitor {
     cost_.array_cycles += c->array_cycles;
     cost_.vector_cycles += c->vector_cycles;
     cost_.folds += c->folds;
-    if (compute.type() == ir::Compute::MATMUL_TILE && !compute.accumulate()) ++cost_.output_tiles;
+    // Each accumulation the array starts (an output tile, or one fold of a larger one) is work a
+    // compute tile can take on its own; a tile wholly in padding is none.
+    if (c->array_cycles > 0 && !compute.accumulate()) ++cost_.output_tiles;
     if (c->macs) cost_.activity.macs[dtype] += c->macs;
     cost_.macs += c->macs;
     cost_.activity.vector_ops += c->vector_ops;
@@ -115,7 +117,9 @@ ProgramTensors TensorsOf(const ir::TensorTable& table) {
 
 Dataflow DataflowOf(const ir::KPUOp& op) { return FromIr(op.tiling().dataflow()); }
 
-Dataflow DataflowOf(const ir::KPUOp& op, const ir::Compute&) { return DataflowOf(op); }
+Dataflow DataflowOf(const ir::KPUOp& op, const ir::Compute& compute) {
+  return compute.dataflow() != ir::DATAFLOW_UNSPECIFIED ? FromIr(compute.dataflow()) : DataflowOf(op);
+}
 
 uint64_t OverlappedCycles(uint64_t compute, uint64_t prologue, uint64_t epilogue, uint64_t busiest_link) {
   return std::max(busiest_link, prologue + compute + epilogue);

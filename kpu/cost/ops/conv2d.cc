@@ -17,7 +17,7 @@ absl::StatusOr<ComputeCost> ConvTileCost(const ComputeTile& t) {
   if (t.inputs.size() < 2 || t.compute.inputs_size() < 2) {
     return InvalidProgramError(absl::StrCat("a '", fn, "' compute needs an input and a weight tile"));
   }
-  const Shape w = t.inputs[1].box.Extent();
+  const Shape w = t.inputs[1].ValidIndices().Extent();
   if (w.size() != 4) {
     return InvalidProgramError(absl::StrCat("a '", fn, "' compute's weight tile must be [OC, C/groups, KH, KW], got ",
                                             FormatShape(w)));
@@ -25,13 +25,16 @@ absl::StatusOr<ComputeCost> ConvTileCost(const ComputeTile& t) {
   const int64_t filters = w[0];
   KPU_ASSIGN_OR_RETURN(uint64_t k, CheckedMul(w[1], w[2]));
   KPU_ASSIGN_OR_RETURN(k, CheckedMul(k, w[3]));
-  const int64_t out = t.output.box.NumElements();
+  // Padding pixels of a ragged output tile are not computed.
+  const int64_t out = t.output.ValidElements();
+  if (out == 0) return ComputeCost{};
   if (filters <= 0 || out <= 0 || out % filters != 0) {
     return InvalidProgramError(absl::StrCat("a '", fn, "' compute's output tile (", out,
                                             " elements) does not hold whole pixels of its ", filters, " filters"));
   }
   // Filters of one group; a tile may hold several groups (depthwise holds many) or part of one.
-  const int64_t groups = GetInt(t.op.attributes(), "groups", 1);
+  const int64_t groups = t.compute.attributes().count("groups") ? GetInt(t.compute.attributes(), "groups", 1)
+                                                                 : GetInt(t.op.attributes(), "groups", 1);
   auto whole = t.shapes.find(t.compute.inputs(1).tensor());
   const int64_t all_filters = whole != t.shapes.end() && !whole->second.empty() ? whole->second[0] : filters;
   if (groups <= 0 || all_filters % groups != 0) {
