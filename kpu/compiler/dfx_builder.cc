@@ -47,6 +47,7 @@ ir::TensorRegion RegionSpec::At(ir::MemoryLevel level) const {
   r.set_padding(padding);
   r.set_layout(layout);
   r.set_dtype(dtype);
+  r.set_partial(partial && level != ir::REGISTER);
   r.set_slot(slot);
   if (!slot_var.empty()) {
     r.set_slot_var(slot_var);
@@ -87,7 +88,7 @@ const char* EngineFor(ir::MemoryLevel a, ir::MemoryLevel b) {
 }  // namespace
 
 uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from,
-                          ir::MemoryLevel to, std::vector<uint64_t> after, const RegionSpec* source) {
+                          ir::MemoryLevel to, std::vector<uint64_t> after, const RegionSpec* source, bool flush) {
   auto pos = [&](ir::MemoryLevel l) {
     return static_cast<int>(std::find(chain_.begin(), chain_.end(), l) - chain_.begin());
   };
@@ -99,7 +100,7 @@ uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLev
     ir::MemoryLevel src = chain_[i], dst = chain_[i + step];
     ir::DfxOp* op = NewOp(into, after);
     ir::DataMove* move = op->mutable_data_move();
-    move->set_type(step > 0 ? ir::DataMove::LOAD : ir::DataMove::STORE);
+    move->set_type(step > 0 ? ir::DataMove::LOAD : (flush && src == from ? ir::DataMove::FLUSH : ir::DataMove::STORE));
     *move->mutable_source() = (source != nullptr && src == from ? *source : region).At(src);
     *move->mutable_destination() = region.At(dst);
     move->set_engine(EngineFor(src, dst));

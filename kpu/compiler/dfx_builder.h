@@ -42,6 +42,8 @@ struct RegionSpec {
   ir::TensorRegion::Padding padding = ir::TensorRegion::PAD_ZERO;
   ir::Layout layout = ir::LAYOUT_ROW_MAJOR;
   ir::DataType dtype = ir::DTYPE_UNSPECIFIED;
+  // Part of a larger tile held on chip (fold partial sums in L1); never set on REGISTER.
+  bool partial = false;
 
   ir::TensorRegion At(ir::MemoryLevel level) const;
 };
@@ -60,8 +62,9 @@ class DfxBuilder {
   // between, appending to `into`; the same region names the tile at each level. Returns the op id
   // of the last hop (the last of `after` when from == to). `source`, when given, names the region
   // at `from` instead: a tile read out of a larger resident panel, in the panel's slot.
+  // `flush`: the first hop is a FLUSH, which releases the tile at `from` once it is read.
   uint64_t Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from, ir::MemoryLevel to,
-                std::vector<uint64_t> after, const RegionSpec* source = nullptr);
+                std::vector<uint64_t> after, const RegionSpec* source = nullptr, bool flush = false);
 
   // Returns the new op's id; `attributes` and `dataflow` travel with it (decision 8).
   uint64_t Compute(DfxList* into, ir::Compute::Type type, const std::string& function,

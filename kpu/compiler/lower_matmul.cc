@@ -83,16 +83,14 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   c.tile.push_back(t.tn);
 
   // The array holds R x C accumulators (decision 8). An output tile that fits is one fold and
-  // accumulates in REGISTER across the K tiles. A larger one is cut into folds, each of which takes
-  // the whole K at once (the tiler never splits K for such a tile), gets its epilogue and leaves.
+  // accumulates in REGISTER across the K tiles. A larger one is cut into folds; when K is split
+  // too, each fold's partial sums go to the output tile in L1 after every K tile and come back
+  // into the array for the next one.
   const int64_t fold_r = std::min(t.tm, rows), fold_c = std::min(t.tn, cols);
   const int64_t folds_m = CeilDiv(t.tm, fold_r), folds_n = CeilDiv(t.tn, fold_c);
   const bool single_fold = folds_m == 1 && folds_n == 1;
   const int64_t k_tiles = CeilDiv(k, t.tk);
-  if (!single_fold && k_tiles > 1) {
-    return CompilationError(absl::StrCat("matmul '", node.name(), "': internal tiling error: a ", t.tm, "x", t.tn,
-                                         " output tile spans several folds and K is split"));
-  }
+  const bool partials_in_l1 = !single_fold && k_tiles > 1;
   // Dimension `dim` of a spec narrowed to fold `fold_var` (of size `fold`) of its tile.
   auto narrowed = [&](RegionSpec s, int dim, const std::string& fold_var, int64_t fold) {
     if (s.dims.empty()) {
@@ -107,9 +105,10 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     return s;
   };
   const int rc = static_cast<int>(c.index.size());
+  c.dtype = ir::FLOAT32;  // the accumulators' own type
   RegionSpec c_fold = c;
   if (!single_fold) c_fold = narrowed(narrowed(c, rc - 2, "fi", fold_r), rc - 1, "fj", fold_c);
-  c_fold.dtype = ir::FLOAT32;  // the accumulators' own type
+  c_fold.partial = partials_in_l1;
   const ir::TensorRegion c_reg = c_fold.At(ir::REGISTER);
 
   DfxList* fold_body = tj_body;
@@ -132,13 +131,18 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     std::vector<uint64_t> deps = panel;
     uint64_t la = bld.Move(into, as, a_from, l1, deps, t.a_panel ? &a_src : nullptr);
     uint64_t lb = bld.Move(into, bs, b_from, l1, deps, t.b_resident ? &b_src : nullptr);
-    if (!single_fold) {
-      fold_body = bld.Loop(bld.Loop(into, "fi", folds_m), "fj", folds_n);
-      as = narrowed(as, static_cast<int>(as.index.size()) - 2, "fi", fold_r);
-      bs = narrowed(bs, 1, "fj", fold_c);
+    if (single_fold) {
+      return bld.Compute(into, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, !first, 0,
+                         {la, lb}, nullptr, ir::OUTPUT_STATIONARY);
     }
-    return bld.Compute(single_fold ? into : fold_body, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)},
-                       c_reg, !first, 0, {la, lb}, nullptr, ir::OUTPUT_STATIONARY);
+    fold_body = bld.Loop(bld.Loop(into, "fi", folds_m), "fj", folds_n);
+    as = narrowed(as, static_cast<int>(as.index.size()) - 2, "fi", fold_r);
+    bs = narrowed(bs, 1, "fj", fold_c);
+    std::vector<uint64_t> after = {la, lb};
+    if (!first) after.push_back(bld.Move(fold_body, c_fold, l1, ir::REGISTER, {}));
+    uint64_t mm = bld.Compute(fold_body, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, !first,
+                              0, after, nullptr, ir::OUTPUT_STATIONARY);
+    return partials_in_l1 ? bld.Move(fold_body, c_fold, ir::REGISTER, l1, {mm}) : mm;
   };
   // The first K tile is peeled so it overwrites the accumulators; later ones add to them.
   uint64_t last = k_step(tj_body, Const(0), true, "");
@@ -147,16 +151,22 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     tj_body->Mutable(tj_body->size() - 1)->mutable_tile_loop()->set_start(1);
     last = k_step(tk_body, Var("tk"), false, "tk");
   }
+  // The epilogue runs where the finished sums are: per fold in REGISTER, or on the whole tile in L1.
+  DfxList* epi_body = partials_in_l1 ? tj_body : fold_body;
+  const ir::TensorRegion c_epi = partials_in_l1 ? c.At(l1) : c_reg;
   if (has_bias) {
-    const uint64_t lb = bias_load;
-    RegionSpec bias_fold = single_fold ? bias : narrowed(bias, 0, "fj", fold_c);
-    last = bld.Compute(fold_body, ir::Compute::ELEMENTWISE, "add", {c_reg, bias_fold.At(l1)}, c_reg, false, 0,
-                       {last, lb});
+    RegionSpec bias_part = single_fold || partials_in_l1 ? bias : narrowed(bias, 0, "fj", fold_c);
+    last = bld.Compute(epi_body, ir::Compute::ELEMENTWISE, "add", {c_epi, bias_part.At(l1)}, c_epi, false, 0,
+                       {last, bias_load});
   }
   if (activation == "relu") {
-    last = bld.Compute(fold_body, ir::Compute::ELEMENTWISE, "relu", {c_reg}, c_reg, false, 0, {last});
+    last = bld.Compute(epi_body, ir::Compute::ELEMENTWISE, "relu", {c_epi}, c_epi, false, 0, {last});
   }
-  bld.Move(fold_body, c_fold, ir::REGISTER, ir::EXTERNAL, {last});
+  if (partials_in_l1) {
+    bld.Move(tj_body, c, l1, ir::EXTERNAL, {last}, nullptr, /*flush=*/true);
+  } else {
+    bld.Move(fold_body, c_fold, ir::REGISTER, ir::EXTERNAL, {last});
+  }
   bld.Barrier(body, absl::StrCat(node.name(), " done"), {});
   return absl::OkStatus();
 }

@@ -135,20 +135,17 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
   for (int64_t tm : Candidates(m, rows)) {
     for (int64_t tn : Candidates(n, cols)) {
       for (int64_t tk : Candidates(k, 16)) {
-        // A tile of several folds takes the whole K: its partial sums would not fit the array.
-        if (tk < k && (tm > rows || tn > cols)) continue;
         const uint64_t l1 = e * (2 * (tm * tk + tk * tn) + (has_bias ? tn : 0) + tm * tn);
         smallest_l1 = std::min(smallest_l1, l1);
         if (l1 > l1_cap) continue;
         KPU_ASSIGN_OR_RETURN(uint64_t array_cycles, TiledArrayCycles(m, n, k, tm, tn, tk, dataflow, array));
-        const int64_t ti = CeilDiv(m, tm), tj = CeilDiv(n, tn);
-        // The lowering cuts an output tile larger than the array into folds of at most R x C,
-        // each an accumulation of its own: those spread over the compute tiles.
-        const int64_t fold_r = std::min(tm, rows), fold_c = std::min(tn, cols);
-        const Cut cm = CutOf(m, tm), cn = CutOf(n, tn);
-        const uint64_t folds_down = cm.full * CeilDiv(tm, fold_r) + (cm.last ? CeilDiv(cm.last, fold_r) : 0);
-        const uint64_t folds_across = cn.full * CeilDiv(tn, fold_c) + (cn.last ? CeilDiv(cn.last, fold_c) : 0);
-        const uint64_t output_tiles = static_cast<uint64_t>(batch) * folds_down * folds_across;
+        const int64_t ti = CeilDiv(m, tm), tj = CeilDiv(n, tn), k_tiles = CeilDiv(k, tk);
+        // Output folds with work, as EstimateOp counts them: a ragged last tile has fewer.
+        const int64_t fr = std::min(tm, rows), fc = std::min(tn, cols);
+        const int64_t last_m = m - (ti - 1) * tm, last_n = n - (tj - 1) * tn;
+        const uint64_t row_folds = (ti - 1) * CeilDiv(tm, fr) + CeilDiv(last_m, fr);
+        const uint64_t col_folds = (tj - 1) * CeilDiv(tn, fc) + CeilDiv(last_n, fc);
+        const uint64_t output_tiles = static_cast<uint64_t>(batch) * row_folds * col_folds;
         const uint64_t parallel = std::max<uint64_t>(1, std::min<uint64_t>(tiles, output_tiles));
         const double compute = std::ceil(static_cast<double>(array_cycles) * batch / parallel);
         for (int panels = 0; panels < 4; ++panels) {
@@ -170,6 +167,10 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
           if (b_res) add_path(bytes, ir::EXTERNAL, stage, b_bytes + bias_bytes);
           add_path(bytes, b_from, l1_level, (b_bytes + bias_bytes) * ti * batch);
           add_path(bytes, ir::REGISTER, ir::EXTERNAL, c_bytes);
+          // A tile of several folds with K split parks its partial sums in L1 between K tiles.
+          if ((tm > rows || tn > cols) && k_tiles > 1) {
+            add_path(bytes, l1_level, ir::REGISTER, c_bytes * 2 * (k_tiles - 1));
+          }
           double busiest = 0, energy = mac_pj;
           for (int l = 0; l < 5; ++l) {
             if (bytes[l] > 0) busiest = std::max(busiest, std::ceil(bytes[l] / link_bpc[l]));
@@ -192,13 +193,25 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
           }
           KPU_ASSIGN_OR_RETURN(uint64_t c4, cost::PathCycles(config, a_from, l1_level, tm * tk * e));
           KPU_ASSIGN_OR_RETURN(uint64_t c5, cost::PathCycles(config, b_from, l1_level, tk * tn * e));
-          // The last fold of the last tile leaves after the last MAC (its valid part: a ragged
-          // tile's trailing folds may lie wholly in padding).
-          const int64_t last_m = m - (ti - 1) * tm, last_n = n - (tj - 1) * tn;
-          const int64_t fold_m = std::max<int64_t>(0, last_m - (CeilDiv(tm, fold_r) - 1) * fold_r);
-          const int64_t fold_n = std::max<int64_t>(0, last_n - (CeilDiv(tn, fold_c) - 1) * fold_c);
-          KPU_ASSIGN_OR_RETURN(uint64_t epilogue,
-                               cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, fold_m * fold_n * e));
+          // The last moves of the kernel: the last tile's way out, or of a tile of several folds, its
+          // last fold's (which may lie wholly in padding and move nothing).
+          const bool multi = tm > rows || tn > cols;
+          uint64_t epilogue = 0;
+          if (!multi) {
+            KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, last_m * last_n * e));
+          } else {
+            const int64_t lfr = std::clamp<int64_t>(last_m - (CeilDiv(tm, fr) - 1) * fr, 0, fr);
+            const int64_t lfc = std::clamp<int64_t>(last_n - (CeilDiv(tn, fc) - 1) * fc, 0, fc);
+            if (k_tiles == 1) {
+              KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, lfr * lfc * e));
+            } else {
+              KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, l1_level, ir::EXTERNAL, last_m * last_n * e));
+              if (!has_bias) {
+                KPU_ASSIGN_OR_RETURN(uint64_t park, cost::PathCycles(config, ir::REGISTER, l1_level, lfr * lfc * e));
+                epilogue += park;
+              }
+            }
+          }
           prologue += c4 + c5;
           const double total = std::max(busiest, prologue + compute + static_cast<double>(epilogue));
           energy += cost::StaticEnergyPj(static_cast<uint64_t>(total), config);

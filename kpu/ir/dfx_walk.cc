@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -157,8 +158,19 @@ struct Walker {
   // Called for every DataMove / Compute / Barrier with its resolved places; null when counting.
   std::function<absl::Status(const ir::DfxOp&, std::vector<Place>)> on_op;
   Vars vars;
+  std::vector<std::string> stack;  // enclosing loop variables, outermost first
   uint64_t steps = 0;
   uint64_t max_steps = kMaxDfxSteps;
+
+  // Values of the enclosing loops from the outermost down to `loop`.
+  std::vector<int64_t> Prefix(const std::string& loop) const {
+    std::vector<int64_t> values;
+    for (const std::string& v : stack) {
+      values.push_back(vars.at(v));
+      if (v == loop) break;
+    }
+    return values;
+  }
 
   absl::Status Walk(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, int depth) {
     if (depth > 16) return InvalidProgramError("TileLoops nested deeper than 16");
@@ -179,11 +191,13 @@ struct Walker {
           }
           const uint64_t trips = static_cast<uint64_t>((loop.end() - loop.start() + loop.step() - 1) / loop.step());
           if (trips > max_steps) return InvalidProgramError("TileLoop trip count is too large");
+          stack.push_back(loop.induction_var());
           for (int64_t i = loop.start(); i < loop.end(); i += loop.step()) {
             vars[loop.induction_var()] = i;
             KPU_RETURN_IF_ERROR(Walk(loop.body(), depth + 1));
           }
           vars.erase(loop.induction_var());
+          stack.pop_back();
           break;
         }
         case ir::DfxOp::kDataMove: {
@@ -246,7 +260,9 @@ absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::Repea
                                                    const ShapeTable& shapes, uint64_t max_instances) {
   std::vector<DfxInstance> out;
   std::map<uint64_t, std::vector<size_t>> issued;                 // op id -> its instances so far
-  std::map<std::pair<uint64_t, Vars>, size_t> by_iteration;       // for carried dependencies
+  // For carried dependencies: the instances of an op in one iteration of an enclosing loop, keyed
+  // by the loop and the values of every loop from the outermost down to it.
+  std::map<std::tuple<uint64_t, std::string, std::vector<int64_t>>, std::vector<size_t>> by_iteration;
   std::set<uint64_t> carried_targets;
   std::function<void(const google::protobuf::RepeatedPtrField<ir::DfxOp>&)> collect =
       [&](const google::protobuf::RepeatedPtrField<ir::DfxOp>& list) {
@@ -280,10 +296,10 @@ absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::Repea
         return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " carries a dependency over loop '",
                                                 c.loop_var(), "' it is not inside, or distance ", c.distance()));
       }
-      Vars earlier = w.vars;
-      earlier[c.loop_var()] -= c.distance();
-      auto it = by_iteration.find({c.op_id(), earlier});
-      if (it != by_iteration.end()) inst.waits_for.push_back(it->second);
+      std::vector<int64_t> earlier = w.Prefix(c.loop_var());
+      earlier.back() -= c.distance();
+      auto it = by_iteration.find({c.op_id(), c.loop_var(), earlier});
+      if (it != by_iteration.end()) inst.waits_for.insert(inst.waits_for.end(), it->second.begin(), it->second.end());
     }
     if (op.has_barrier()) {
       for (size_t i = last_barrier == SIZE_MAX ? 0 : last_barrier; i < self; ++i) inst.waits_for.push_back(i);
@@ -292,7 +308,9 @@ absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::Repea
       inst.waits_for.push_back(last_barrier);
     }
     mine.push_back(self);
-    if (carried_targets.count(op.op_id())) by_iteration[{op.op_id(), w.vars}] = self;
+    if (carried_targets.count(op.op_id())) {
+      for (const std::string& loop : w.stack) by_iteration[{op.op_id(), loop, w.Prefix(loop)}].push_back(self);
+    }
     out.push_back(std::move(inst));
     return absl::OkStatus();
   };

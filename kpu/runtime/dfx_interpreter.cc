@@ -90,8 +90,9 @@ absl::StatusOr<std::vector<char>> PadBytes(const ir::TensorRegion& r, ir::DataTy
   }
 }
 
-// A tile held at an on-chip level: the elements of `place`, stored in `layout`.
-struct Buffer {
+// A tile held at an on-chip level: the elements of `place`, stored in `layout`. A buffer is
+// normally one fragment; partial writes (fold partial sums) add fragments to it.
+struct Fragment {
   Place place;
   ir::Layout layout = ir::LAYOUT_ROW_MAJOR;
   size_t element_size = 4;
@@ -149,14 +150,16 @@ class Interpreter {
       return out;
     }
     auto it = buffers_.find(Key{r.level(), r.tensor(), place.slot});
-    if (it == buffers_.end() || it->second.element_size != e) {
+    auto missing = [&]() {
+      std::string held;
+      if (it != buffers_.end()) {
+        for (const Fragment& f : it->second) absl::StrAppend(&held, held.empty() ? "" : " ", FormatPlace(f.place));
+      }
       return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads ", FormatPlace(place), " of '",
                                               r.tensor(), "' from ", LevelName(r.level()), " slot ", place.slot,
-                                              ", which holds ",
-                                              it == buffers_.end() ? std::string("nothing")
-                                                                   : FormatPlace(it->second.place)));
-    }
-    const Buffer& b = it->second;
+                                              ", which holds ", held.empty() ? std::string("nothing") : held));
+    };
+    if (it == buffers_.end()) return missing();
     const int rank = static_cast<int>(place.extent.size());
     KPU_RETURN_IF_ERROR(ForEachElement(place, [&](const std::vector<int64_t>&, const std::vector<int64_t>& c) {
       if (!Inside(c, t->shape)) {
@@ -164,20 +167,22 @@ class Interpreter {
         dst += e;
         return absl::OkStatus();
       }
-      int64_t off = 0;
-      for (int d = 0; d < rank; ++d) {
-        const int64_t rel = c[d] - b.place.origin[d];
-        const int64_t j = rel / b.place.stride[d];
-        if (rel < 0 || rel % b.place.stride[d] != 0 || j >= b.place.extent[d]) {
-          return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads ", FormatPlace(place), " of '",
-                                                  r.tensor(), "' from ", LevelName(r.level()), " slot ", place.slot,
-                                                  ", which holds ", FormatPlace(b.place)));
+      // The newest fragment holding the element has its value.
+      for (auto f = it->second.rbegin(); f != it->second.rend(); ++f) {
+        int64_t off = 0;
+        bool held = f->element_size == e;
+        for (int d = 0; d < rank && held; ++d) {
+          const int64_t rel = c[d] - f->place.origin[d];
+          const int64_t j = rel / f->place.stride[d];
+          held = rel >= 0 && rel % f->place.stride[d] == 0 && j < f->place.extent[d];
+          off += j * f->strides[d];
         }
-        off += j * b.strides[d];
+        if (!held) continue;
+        std::memcpy(dst, f->data.data() + off * e, e);
+        dst += e;
+        return absl::OkStatus();
       }
-      std::memcpy(dst, b.data.data() + off * e, e);
-      dst += e;
-      return absl::OkStatus();
+      return missing();
     }));
     return out;
   }
@@ -200,7 +205,7 @@ class Interpreter {
         return absl::OkStatus();
       });
     }
-    Buffer b{place, r.layout(), e, StorageStrides(place.extent, r.layout()), {}};
+    Fragment b{place, r.layout(), e, StorageStrides(place.extent, r.layout()), {}};
     if (r.layout() == ir::LAYOUT_ROW_MAJOR) {
       b.data = std::move(tile);
     } else {
@@ -216,10 +221,18 @@ class Interpreter {
     }
     const Key key{r.level(), r.tensor(), place.slot};
     uint64_t& resident = resident_[r.level()];
-    auto it = buffers_.find(key);
-    if (it != buffers_.end()) resident -= it->second.data.size();
+    std::vector<Fragment>& fragments = buffers_[key];
+    // A whole tile replaces what the buffer held; a partial one replaces only its own earlier self.
+    for (auto f = fragments.begin(); f != fragments.end();) {
+      if (!r.partial() || f->place == place) {
+        resident -= f->data.size();
+        f = fragments.erase(f);
+      } else {
+        ++f;
+      }
+    }
     resident += b.data.size();
-    buffers_[key] = std::move(b);
+    fragments.push_back(std::move(b));
     if (r.level() == ir::REGISTER) {
       // The array's accumulators: R x C per fold (decision 8).
       const uint64_t cap = static_cast<uint64_t>(config_.compute().array_rows()) * config_.compute().array_cols();
@@ -246,6 +259,13 @@ class Interpreter {
   absl::Status Move(const ir::DfxOp& dop, const ir::DataMove& move, const Place& src, const Place& dst) {
     if (move.transpose()) return UnimplementedError("transposing DataMoves are not interpreted yet");
     KPU_ASSIGN_OR_RETURN(std::vector<char> tile, Read(dop, move.source(), src));
+    if (move.type() == ir::DataMove::FLUSH && move.source().level() != ir::EXTERNAL) {
+      auto it = buffers_.find(Key{move.source().level(), move.source().tensor(), src.slot});
+      if (it != buffers_.end()) {
+        for (const Fragment& f : it->second) resident_[move.source().level()] -= f.data.size();
+        buffers_.erase(it);
+      }
+    }
     return Write(dop, move.destination(), dst, std::move(tile));
   }
 
@@ -265,13 +285,13 @@ class Interpreter {
     }
     std::vector<char> result(output.NumElements() * sizeof(float), 0);
     if (c.accumulate()) {
-      auto it = buffers_.find(Key{c.output().level(), c.output().tensor(), output.slot});
-      if (it == buffers_.end() || !(it->second.place == output) || it->second.data.size() != result.size()) {
+      auto held = Read(dop, c.output(), output);
+      if (!held.ok() || held->size() != result.size()) {
         return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " accumulates into ", FormatPlace(output),
                                                 " of '", c.output().tensor(), "', which ",
                                                 LevelName(c.output().level()), " does not hold"));
       }
-      KPU_ASSIGN_OR_RETURN(result, Read(dop, c.output(), output));
+      result = std::move(*held);
     }
     // A tile op runs the op's kernel on tiles with the Compute's own attributes: the epilogue
     // (bias, activation) is a separate ELEMENTWISE step, and conv padding is already in the tile.
@@ -289,7 +309,7 @@ class Interpreter {
   const ir::KPUOp& op_;
   const ir::KPUConfig& config_;
   DramTensors& dram_;
-  std::map<Key, Buffer> buffers_;
+  std::map<Key, std::vector<Fragment>> buffers_;
   std::map<ir::MemoryLevel, uint64_t> resident_;
 };
 

@@ -18,6 +18,8 @@ absl::StatusOr<ComputeCost> MatmulTileCost(const ComputeTile& t) {
     return InvalidProgramError(absl::StrCat("a '", t.compute.function(), "' compute needs rank >= 2 operands, got ",
                                             FormatShape(a), " and ", FormatShape(b)));
   }
+  // A fold lying wholly in the padding of a ragged tile does no work.
+  if (NumElements(a) == 0 || NumElements(b) == 0) return ComputeCost{};
   const Gemm g{a[a.size() - 2], b.back(), a.back()};
   // Leading (batch) dimensions of A: one GEMM each.
   uint64_t batch = 1;
