@@ -131,6 +131,13 @@ class CliTest(unittest.TestCase):
             self.assertEqual(data["dataflow"], df)
             self.assertEqual([layer["compute_cycles"] for layer in data["layers"]], golden)
             self.assertEqual(data["total_compute_cycles"], sum(golden))
+        # All three side by side, and the cheapest per layer.
+        both = json.loads(run(COMPILER, "--scalesim-topology", topo, "--dataflow", "all", "--format", "json").stdout)
+        totals = both["total_compute_cycles"]
+        self.assertEqual((totals["os"], totals["ws"], totals["is"]), (2114948, 2806392, 3382652))
+        self.assertEqual(totals["best"], sum(min(l[d]["compute_cycles"] for d in ("os", "ws", "is"))
+                                             for l in both["layers"]))
+        self.assertEqual(both["layers"][0]["best"], "ws")
         p = run(COMPILER, "--scalesim-topology", GRAPH, check=False)
         self.assertEqual(p.returncode, 1)
         self.assertIn("mnist_mlp.dfg.json:1:1: the header must be", p.stderr)

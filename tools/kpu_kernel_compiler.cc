@@ -2,7 +2,7 @@
 //
 //   kpu-kernel-compiler GRAPH [-o OUT.kpu] [--config PRESET|CONFIG.json]
 //       [--dataflow output-stationary] [--no-fusion] [--format binary|json] [--dump] [--verbose]
-//   kpu-kernel-compiler --scalesim-topology FILE.csv [--dataflow os|ws|is] [--array RxC] [--format text|json]
+//   kpu-kernel-compiler --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]
 #include <cstdio>
 #include <string>
 
@@ -19,7 +19,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: %s GRAPH.dfg [-o OUT.kpu] [--config PRESET|CONFIG.json] [--dataflow output-stationary]\n"
                "       [--no-fusion] [--format binary|json] [--dump] [--verbose]\n"
-               "       %s --scalesim-topology FILE.csv [--dataflow os|ws|is] [--array RxC] [--format text|json]\n\n"
+               "       %s --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]\n\n"
                "  -o, --output   where to write the program (default: GRAPH with .kpu; '-' for stdout)\n"
                "  --format json  write the JSON view of the program instead of the binary object\n"
                "  --dump         also print the JSON view to stdout (alias: --emit-dfx)\n"

@@ -41,19 +41,23 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
+// One layer under OS, WS and IS (in cost::Dataflow order).
 struct Row {
   std::string name;
   cost::GroupedGemm gemm;
-  uint64_t folds = 0;
-  uint64_t cycles = 0;
+  uint64_t folds[3] = {0, 0, 0};
+  uint64_t cycles[3] = {0, 0, 0};
+  int best = 0;
 };
 
 }  // namespace
 
 int RunScaleSimReport(const char* tool, const ScaleSimReportOptions& o) {
-  absl::StatusOr<cost::Dataflow> dataflow = cost::ParseDataflow(o.dataflow);
+  // "all" shows the three dataflows side by side and the cheapest per layer.
+  const bool all = o.dataflow == "all";
+  absl::StatusOr<cost::Dataflow> dataflow = all ? cost::Dataflow::kOutputStationary : cost::ParseDataflow(o.dataflow);
   if (!dataflow.ok()) {
-    std::fprintf(stderr, "%s: --dataflow: %s\n", tool, std::string(dataflow.status().message()).c_str());
+    std::fprintf(stderr, "%s: --dataflow: %s, or all\n", tool, std::string(dataflow.status().message()).c_str());
     return 2;
   }
   cost::ArrayShape array;
@@ -80,51 +84,85 @@ int RunScaleSimReport(const char* tool, const ScaleSimReportOptions& o) {
     return 1;
   }
   const cost::CostSettings settings = cost::CostSettings::ScaleSim();
+  const cost::Dataflow kAll[] = {cost::Dataflow::kOutputStationary, cost::Dataflow::kWeightStationary,
+                                 cost::Dataflow::kInputStationary};
   std::vector<Row> rows;
-  uint64_t total = 0;
+  uint64_t total[3] = {0, 0, 0}, best_total = 0;
   for (const compiler::ScaleSimLayer& layer : topo->layers) {
     Row r;
     r.name = layer.name;
     absl::StatusOr<cost::GroupedGemm> gemm = compiler::LayerGemm(*topo, layer);
-    absl::StatusOr<uint64_t> folds =
-        gemm.ok() ? cost::Folds(cost::MapGemm(gemm->gemm, *dataflow), array) : absl::StatusOr<uint64_t>(gemm.status());
-    absl::StatusOr<uint64_t> cycles =
-        folds.ok() ? cost::LayerComputeCycles(*gemm, *dataflow, array, settings) : absl::StatusOr<uint64_t>(folds.status());
-    absl::StatusOr<uint64_t> sum = cycles.ok() ? cost::CheckedAdd(total, *cycles) : cycles;
-    if (!sum.ok()) {
+    absl::Status status = gemm.status();
+    for (int d = 0; d < 3 && status.ok(); ++d) {
+      absl::StatusOr<uint64_t> folds = cost::Folds(cost::MapGemm(gemm->gemm, kAll[d]), array);
+      absl::StatusOr<uint64_t> cycles =
+          folds.ok() ? cost::LayerComputeCycles(*gemm, kAll[d], array, settings) : absl::StatusOr<uint64_t>(folds.status());
+      absl::StatusOr<uint64_t> sum = cycles.ok() ? cost::CheckedAdd(total[d], *cycles) : cycles;
+      status = sum.status();
+      if (!status.ok()) break;
+      r.folds[d] = *folds * static_cast<uint64_t>(gemm->count);
+      r.cycles[d] = *cycles;
+      total[d] = *sum;
+      if (r.cycles[d] < r.cycles[r.best]) r.best = d;
+    }
+    if (!status.ok()) {
       std::fprintf(stderr, "%s: %s: layer '%s': %s\n", tool, o.topology_path.c_str(), layer.name.c_str(),
-                   std::string(sum.status().message()).c_str());
+                   std::string(status.message()).c_str());
       return 1;
     }
+    best_total += r.cycles[r.best];
     r.gemm = *gemm;
-    r.folds = *folds * static_cast<uint64_t>(gemm->count);
-    r.cycles = *cycles;
-    total = *sum;
     rows.push_back(r);
   }
-  const std::string df = cost::DataflowShortName(*dataflow);
+  const int sel = static_cast<int>(*dataflow);
+  const std::string df = all ? "all" : cost::DataflowShortName(*dataflow);
   if (o.format == "json") {
     std::printf("{\"topology\": %s, \"dataflow\": \"%s\", \"array_rows\": %" PRId64 ", \"array_cols\": %" PRId64
                 ", \"setting\": \"scalesim\", \"layers\": [",
                 JsonString(o.topology_path).c_str(), df.c_str(), array.rows, array.cols);
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
-      std::printf("%s\n  {\"name\": %s, \"m\": %" PRId64 ", \"n\": %" PRId64 ", \"k\": %" PRId64
-                  ", \"folds\": %" PRIu64 ", \"compute_cycles\": %" PRIu64 "}",
-                  i ? "," : "", JsonString(r.name).c_str(), r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k, r.folds,
-                  r.cycles);
+      std::printf("%s\n  {\"name\": %s, \"m\": %" PRId64 ", \"n\": %" PRId64 ", \"k\": %" PRId64, i ? "," : "",
+                  JsonString(r.name).c_str(), r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k);
+      if (all) {
+        for (int d = 0; d < 3; ++d) {
+          std::printf(", \"%s\": {\"folds\": %" PRIu64 ", \"compute_cycles\": %" PRIu64 "}",
+                      cost::DataflowShortName(kAll[d]).c_str(), r.folds[d], r.cycles[d]);
+        }
+        std::printf(", \"best\": \"%s\"}", cost::DataflowShortName(kAll[r.best]).c_str());
+      } else {
+        std::printf(", \"folds\": %" PRIu64 ", \"compute_cycles\": %" PRIu64 "}", r.folds[sel], r.cycles[sel]);
+      }
     }
-    std::printf("\n], \"total_compute_cycles\": %" PRIu64 "}\n", total);
+    if (all) {
+      std::printf("\n], \"total_compute_cycles\": {\"os\": %" PRIu64 ", \"ws\": %" PRIu64 ", \"is\": %" PRIu64
+                  ", \"best\": %" PRIu64 "}}\n",
+                  total[0], total[1], total[2], best_total);
+    } else {
+      std::printf("\n], \"total_compute_cycles\": %" PRIu64 "}\n", total[sel]);
+    }
     return 0;
   }
-  std::printf("SCALE-Sim compatible compute cycles: %s, %" PRId64 "x%" PRId64 " array, %s dataflow\n",
-              o.topology_path.c_str(), array.rows, array.cols, df.c_str());
+  std::printf("SCALE-Sim compatible compute cycles: %s, %" PRId64 "x%" PRId64 " array, %s dataflow%s\n",
+              o.topology_path.c_str(), array.rows, array.cols, df.c_str(), all ? "s" : "");
+  if (all) {
+    std::printf("%-24s %10s %8s %8s %12s %12s %12s %5s\n", "layer", "M", "N", "K", "os", "ws", "is", "best");
+    for (const Row& r : rows) {
+      std::printf("%-24s %10" PRId64 " %8" PRId64 " %8" PRId64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %5s\n",
+                  r.name.c_str(), r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k, r.cycles[0], r.cycles[1], r.cycles[2],
+                  cost::DataflowShortName(kAll[r.best]).c_str());
+    }
+    std::printf("%-24s %10s %8s %8s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %5s\n", "total", "", "", "", total[0],
+                total[1], total[2], "");
+    std::printf("%-24s %10s %8s %8s %12" PRIu64 "\n", "best per layer", "", "", "", best_total);
+    return 0;
+  }
   std::printf("%-24s %10s %8s %8s %8s %14s\n", "layer", "M", "N", "K", "folds", "compute_cycles");
   for (const Row& r : rows) {
     std::printf("%-24s %10" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRIu64 " %14" PRIu64 "\n", r.name.c_str(),
-                r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k, r.folds, r.cycles);
+                r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k, r.folds[sel], r.cycles[sel]);
   }
-  std::printf("%-24s %10s %8s %8s %8s %14" PRIu64 "\n", "total", "", "", "", "", total);
+  std::printf("%-24s %10s %8s %8s %8s %14" PRIu64 "\n", "total", "", "", "", "", total[sel]);
   return 0;
 }
 

@@ -9,7 +9,7 @@ namespace kpu::tools {
 
 struct ScaleSimReportOptions {
   std::string topology_path;
-  std::string dataflow = "os";  // os | ws | is
+  std::string dataflow = "os";  // os | ws | is, or all: the three side by side and the cheapest
   std::string array = "32x32";  // RxC
   std::string format = "text";  // text | json
 };

@@ -125,6 +125,25 @@ TEST(Array, ConvAsGemm) {
   EXPECT_EQ(g->gemm.m, 2 * 6 * 6);
 }
 
+// SCALE-Sim's topologies give the padded extent ((O - 1) * S + F) with no padding: the same GEMM
+// as the real layer with its padding.
+TEST(Array, PaddedExtentIsTheSameGemmAsPadding) {
+  Conv padded;
+  padded.channels = padded.filters = 64;
+  padded.height = padded.width = 56;
+  padded.filter_h = padded.filter_w = 3;
+  padded.pad_top = padded.pad_left = padded.pad_bottom = padded.pad_right = 1;
+  Conv scalesim = padded;
+  scalesim.height = scalesim.width = 58;
+  scalesim.pad_top = scalesim.pad_left = scalesim.pad_bottom = scalesim.pad_right = 0;
+  auto a = ConvAsGemm(padded), b = ConvAsGemm(scalesim);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->gemm.m, b->gemm.m);
+  EXPECT_EQ(a->gemm.n, b->gemm.n);
+  EXPECT_EQ(a->gemm.k, b->gemm.k);
+  EXPECT_EQ(a->gemm.m, 56 * 56);
+}
+
 TEST(Array, ConvParametersThatMakeNoSenseAreErrors) {
   Conv c;
   c.channels = 6;

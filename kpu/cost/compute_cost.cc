@@ -2,6 +2,7 @@
 
 #include "kpu/cost/ops/ops.h"
 #include "kpu/cost/vector.h"
+#include "kpu/ir/errors.h"
 
 namespace kpu::cost {
 
@@ -14,6 +15,24 @@ ComputeCostFn VectorCost(uint64_t ops_per_element, uint64_t exps_per_element) {
     c.vector_cycles = VectorCycles(w, t.vector_lanes);
     return c;
   };
+}
+
+absl::StatusOr<ComputeCost> ArrayTileCost(const ComputeTile& t, const Gemm& g, uint64_t count) {
+  // A tile wholly in padding has nothing to multiply: the array skips it.
+  if (g.m == 0 || g.n == 0 || g.k == 0 || count == 0) return ComputeCost{};
+  const ArrayMapping map = MapGemm(g, t.dataflow);
+  KPU_ASSIGN_OR_RETURN(uint64_t folds, Folds(map, t.array));
+  KPU_ASSIGN_OR_RETURN(folds, CheckedMul(folds, count));
+  const bool starts_folds = t.dataflow != Dataflow::kOutputStationary || !t.compute.accumulate();
+  ComputeCost c;
+  c.folds = starts_folds ? folds : 0;
+  KPU_ASSIGN_OR_RETURN(uint64_t streaming, CheckedMul(folds, map.t));
+  KPU_ASSIGN_OR_RETURN(uint64_t overhead, CheckedMul(c.folds, FoldOverheadCycles(t.dataflow, t.array)));
+  KPU_ASSIGN_OR_RETURN(c.array_cycles, CheckedAdd(streaming, overhead));
+  KPU_ASSIGN_OR_RETURN(uint64_t mn, CheckedMul(g.m, g.n));
+  KPU_ASSIGN_OR_RETURN(uint64_t mnk, CheckedMul(mn, g.k));
+  KPU_ASSIGN_OR_RETURN(c.macs, CheckedMul(mnk, count));
+  return c;
 }
 
 const ComputeCostTable& ComputeCosts() {

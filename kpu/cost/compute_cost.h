@@ -21,6 +21,8 @@ namespace kpu::cost {
 // One Compute resolved for the current loop iteration, with what the fabric looks like.
 struct ComputeTile {
   const ir::Compute& compute;
+  const ir::KPUOp& op;        // the op it belongs to (its id for messages, attributes as a fallback)
+  const ShapeTable& shapes;   // whole-tensor shapes
   const std::vector<Place>& inputs;
   const Place& output;
   ir::DataType dtype;  // of the first input: what the MACs cost

@@ -15,9 +15,9 @@ namespace {
 
 class Counter : public DfxVisitor {
  public:
-  Counter(const ir::KPUConfig& config, const ProgramTensors& tensors, const CostSettings& settings, Dataflow dataflow,
-          OpCost* cost)
-      : config_(config), tensors_(tensors), settings_(settings), dataflow_(dataflow), cost_(*cost) {}
+  Counter(const ir::KPUConfig& config, const ProgramTensors& tensors, const CostSettings& settings,
+          const ir::KPUOp& op, OpCost* cost)
+      : config_(config), tensors_(tensors), settings_(settings), op_(op), cost_(*cost) {}
 
   absl::Status OnDataMove(const ir::DfxOp&, const ir::DataMove& move, const Place& src, const Place&) override {
     const ir::MemoryLevel from = move.source().level(), to = move.destination().level();
@@ -52,10 +52,12 @@ class Counter : public DfxVisitor {
             ? tensors_.dtypes.at(compute.inputs(0).tensor())
             : ir::FLOAT32;
     const ComputeTile tile{compute,
+                           op_,
+                           tensors_.shapes,
                            inputs,
                            output,
                            dtype,
-                           dataflow_,
+                           DataflowOf(op_, compute),
                            {config_.compute().array_rows(), config_.compute().array_cols()},
                            config_.compute().vector_lanes()};
     absl::StatusOr<ComputeCost> c = it->second(tile);
@@ -63,8 +65,9 @@ class Counter : public DfxVisitor {
     cost_.array_cycles += c->array_cycles;
     cost_.vector_cycles += c->vector_cycles;
     cost_.folds += c->folds;
-    // An output fold that has work can run on any compute tile; one wholly in padding has none.
-    if (compute.type() == ir::Compute::MATMUL_TILE && !compute.accumulate() && c->macs > 0) ++cost_.output_tiles;
+    // Each accumulation the array starts (an output tile, or one fold of a larger one) is work a
+    // compute tile can take on its own; a tile wholly in padding is none.
+    if (c->array_cycles > 0 && !compute.accumulate()) ++cost_.output_tiles;
     if (c->macs) cost_.activity.macs[dtype] += c->macs;
     cost_.macs += c->macs;
     cost_.activity.vector_ops += c->vector_ops;
@@ -95,7 +98,7 @@ class Counter : public DfxVisitor {
   const ir::KPUConfig& config_;
   const ProgramTensors& tensors_;
   const CostSettings& settings_;
-  const Dataflow dataflow_;
+  const ir::KPUOp& op_;
   OpCost& cost_;
   bool seen_compute_ = false;
   uint64_t since_last_compute_ = 0;
@@ -114,6 +117,10 @@ ProgramTensors TensorsOf(const ir::TensorTable& table) {
 
 Dataflow DataflowOf(const ir::KPUOp& op) { return FromIr(op.tiling().dataflow()); }
 
+Dataflow DataflowOf(const ir::KPUOp& op, const ir::Compute& compute) {
+  return compute.dataflow() != ir::DATAFLOW_UNSPECIFIED ? FromIr(compute.dataflow()) : DataflowOf(op);
+}
+
 uint64_t OverlappedCycles(uint64_t compute, uint64_t prologue, uint64_t epilogue, uint64_t busiest_link) {
   return std::max(busiest_link, prologue + compute + epilogue);
 }
@@ -121,12 +128,13 @@ uint64_t OverlappedCycles(uint64_t compute, uint64_t prologue, uint64_t epilogue
 absl::StatusOr<OpCost> EstimateOp(const ir::KPUOp& op, const ProgramTensors& tensors, const ir::KPUConfig& config,
                                   const CostSettings& settings) {
   OpCost cost;
-  Counter counter(config, tensors, settings, DataflowOf(op), &cost);
+  Counter counter(config, tensors, settings, op, &cost);
   absl::Status walked = WalkDfx(op.dfx(), tensors.shapes, counter);
   if (!walked.ok()) return MakeError(KindOf(walked), absl::StrCat("op '", op.id(), "': ", walked.message()));
   cost.epilogue_cycles = counter.TrailingMoveCycles();
+  if (settings.count_from_zero && cost.array_cycles > 0) --cost.array_cycles;
   // Independent output tiles spread over the compute tiles.
-  const uint64_t tiles = config.compute().compute_tiles();
+  const uint64_t tiles = settings.one_array ? 1 : config.compute().compute_tiles();
   const uint64_t parallel = std::max<uint64_t>(1, std::min<uint64_t>(tiles, cost.output_tiles));
   cost.compute_cycles = (cost.array_cycles + parallel - 1) / parallel + cost.vector_cycles;
   uint64_t busiest = 0;

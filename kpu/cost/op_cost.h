@@ -38,7 +38,7 @@ struct OpCost {
   uint64_t array_cycles = 0;   // on one array, before spreading over compute tiles
   uint64_t vector_cycles = 0;
   uint64_t folds = 0;
-  uint64_t output_tiles = 0;   // matmul tiles that start an accumulation
+  uint64_t output_tiles = 0;   // array computes that start an accumulation (spread over compute tiles)
   uint64_t macs = 0;
   // Bytes and cycles per link, indexed by the link's level nearer DRAM (ir::MemoryLevel).
   std::array<uint64_t, 5> link_bytes{};
@@ -53,6 +53,8 @@ struct OpCost {
 
 // The op's dataflow: its tiling's, output stationary when unspecified.
 Dataflow DataflowOf(const ir::KPUOp& op);
+// The dataflow one Compute runs in: its own (decision 8), else its op's.
+Dataflow DataflowOf(const ir::KPUOp& op, const ir::Compute& compute);
 
 absl::StatusOr<OpCost> EstimateOp(const ir::KPUOp& op, const ProgramTensors& tensors, const ir::KPUConfig& config,
                                   const CostSettings& settings = CostSettings::Native());

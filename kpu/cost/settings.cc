@@ -11,7 +11,7 @@ CostSettings CostSettings::ScaleSim() {
   s.name = "scalesim";
   s.element_bytes = 1;
   s.count_from_zero = true;
-  s.no_padding = true;
+  s.one_array = true;
   return s;
 }
 

@@ -18,12 +18,14 @@ struct CostSettings {
   size_t element_bytes = 0;
   // Per-layer compute cycles as SCALE-Sim reports them: numbered from cycle 0, one less.
   bool count_from_zero = false;
-  // Padding adds no work (SCALE-Sim's topologies give the padded input size instead).
-  bool no_padding = false;
+  // All folds on one array, whatever the config's compute tiles (SCALE-Sim models one).
+  bool one_array = false;
 
   static CostSettings Native();
-  // SCALE-Sim 3.0's assumptions: 1-byte words, no padding, its OS (M,N,K) / WS (K,N,M) /
-  // IS (K,M,N) mapping (the only one array.h has), and its cycle numbering.
+  // SCALE-Sim 3.0's assumptions: 1-byte words, its OS (M,N,K) / WS (K,N,M) / IS (K,M,N)
+  // mapping (the only one array.h has), and its cycle numbering. It models no padding: its
+  // topologies give the padded input extent, which as a Conv with zero padding (ConvAsGemm) is
+  // the same GEMM as the unpadded input with its padding.
   static CostSettings ScaleSim();
 };
 

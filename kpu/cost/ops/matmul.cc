@@ -1,11 +1,4 @@
-// Matmul tiles on the systolic array, in the fold model of kpu/cost/array.h.
-//
-// A tile streams its temporal extent through every fold it maps to; the fold overhead (fill and
-// drain, and the stationary preload for WS/IS) is paid when the tile starts its folds. Under
-// output stationary the accumulators stay in the array across the K tiles of one output tile,
-// so only the tile that starts the accumulation (accumulate = false) pays it: over a whole output
-// tile that is folds * (K + R + C - 2), SCALE-Sim's count. Under WS and IS the stationary operand
-// changes with every tile, so every tile pays it.
+// Matmul tiles on the systolic array: one GEMM per leading (batch) index of A.
 #include "absl/strings/str_cat.h"
 #include "kpu/cost/ops/ops.h"
 #include "kpu/ir/errors.h"
@@ -33,19 +26,7 @@ absl::StatusOr<ComputeCost> MatmulTileCost(const ComputeTile& t) {
   for (size_t d = 0; d + 2 < a.size(); ++d) {
     KPU_ASSIGN_OR_RETURN(batch, CheckedMul(batch, a[d]));
   }
-  const ArrayMapping map = MapGemm(g, t.dataflow);
-  KPU_ASSIGN_OR_RETURN(uint64_t folds, Folds(map, t.array));
-  KPU_ASSIGN_OR_RETURN(folds, CheckedMul(folds, batch));
-  const bool starts_folds = t.dataflow != Dataflow::kOutputStationary || !t.compute.accumulate();
-  ComputeCost c;
-  c.folds = starts_folds ? folds : 0;
-  KPU_ASSIGN_OR_RETURN(uint64_t streaming, CheckedMul(folds, map.t));
-  KPU_ASSIGN_OR_RETURN(uint64_t overhead, CheckedMul(c.folds, FoldOverheadCycles(t.dataflow, t.array)));
-  KPU_ASSIGN_OR_RETURN(c.array_cycles, CheckedAdd(streaming, overhead));
-  KPU_ASSIGN_OR_RETURN(uint64_t mn, CheckedMul(g.m, g.n));
-  KPU_ASSIGN_OR_RETURN(uint64_t mnk, CheckedMul(mn, g.k));
-  KPU_ASSIGN_OR_RETURN(c.macs, CheckedMul(mnk, batch));
-  return c;
+  return ArrayTileCost(t, g, batch);
 }
 
 }  // namespace

@@ -9,10 +9,21 @@ namespace kpu::cost {
 void RegisterMatmulCosts(ComputeCostTable& table);       // ops/matmul.cc
 void RegisterElementwiseCosts(ComputeCostTable& table);  // ops/elementwise.cc
 void RegisterSoftmaxCosts(ComputeCostTable& table);      // ops/softmax.cc
+// conv2d: the registry learns conv2d on another branch; this joins ComputeCosts() with it.
+void RegisterConvCosts(ComputeCostTable& table);         // ops/conv2d.cc
 
 // A vector-unit op doing `ops_per_element` operations and `exps_per_element` exponentials for
 // every output element: the shape most elementwise and reduction rows take.
 ComputeCostFn VectorCost(uint64_t ops_per_element, uint64_t exps_per_element);
+
+// `count` GEMMs of `gemm` on the array, in the tile's dataflow. A tile streams its temporal
+// extent through every fold it maps to; the fold overhead (fill and drain, and the stationary
+// preload for WS/IS) is paid when the tile starts its folds. Under output stationary the
+// accumulators stay in the array across the reduction tiles of one output tile, so only the tile
+// that starts the accumulation (accumulate = false) pays it: over a whole output tile that is
+// folds * (T + R + C - 2), SCALE-Sim's count. Under WS and IS the stationary operand changes with
+// every tile, so every tile pays it.
+absl::StatusOr<ComputeCost> ArrayTileCost(const ComputeTile& tile, const Gemm& gemm, uint64_t count);
 
 }  // namespace kpu::cost
 
