@@ -5,11 +5,11 @@ namespace kpu::compiler {
 const std::map<std::string, LowerFn>& Lowerings() {
   static const auto* table = new std::map<std::string, LowerFn>{
       {"matmul", LowerMatmul},
+      {"conv2d", LowerConv2d},
       {"add", LowerElementwise},
       {"relu", LowerElementwise},
       {"softmax", LowerSoftmax},
-      // Attribute-free elementwise ops: a tile kernel needs nothing beyond its tiles. (Ops with
-      // attributes, e.g. hardtanh or gelu, wait for Compute attributes in the DFX.)
+      // Elementwise ops; a Compute carries the op's attributes (hardtanh's bounds, gelu's form).
       {"sub", LowerElementwise},
       {"mul", LowerElementwise},
       {"div", LowerElementwise},
@@ -18,6 +18,10 @@ const std::map<std::string, LowerFn>& Lowerings() {
       {"silu", LowerElementwise},
       {"hardswish", LowerElementwise},
       {"hardsigmoid", LowerElementwise},
+      {"hardtanh", LowerElementwise},
+      {"leaky_relu", LowerElementwise},
+      {"gelu", LowerElementwise},
+      {"clamp", LowerElementwise},
       {"log_softmax", LowerSoftmax},
   };
   return *table;

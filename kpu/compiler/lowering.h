@@ -31,6 +31,7 @@ const std::map<std::string, LowerFn>& Lowerings();
 // Ops the passes rewrite into others before lowering (linear -> matmul).
 const std::set<std::string>& Decompositions();
 
+absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerElementwise(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerSoftmax(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);

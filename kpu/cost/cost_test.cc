@@ -194,13 +194,15 @@ TEST(Vector, LanesPerCycle) {
   EXPECT_EQ(VectorCycles({0, 0}, 16), 0u);
 }
 
-// conv2d's row, called directly: the registry learns conv2d on another branch.
+// conv2d's row, called directly on a tile that is the whole tensor.
 absl::StatusOr<ComputeCost> ConvTile(Shape x, Shape w, Shape out, int64_t groups, bool accumulate) {
   ComputeCostTable table;
   RegisterConvCosts(table);
   ir::KPUOp op;
   op.set_id("conv");
+  (*op.mutable_attributes())["groups"].set_i(groups);
   ir::Compute compute;
+  // The tile holds every group, so the Compute runs them all.
   (*compute.mutable_attributes())["groups"].set_i(groups);
   compute.set_type(ir::Compute::CONV2D_TILE);
   compute.set_function("conv2d");

@@ -32,9 +32,9 @@ absl::StatusOr<ComputeCost> ConvTileCost(const ComputeTile& t) {
     return InvalidProgramError(absl::StrCat("a '", fn, "' compute's output tile (", out,
                                             " elements) does not hold whole pixels of its ", filters, " filters"));
   }
-  // Filters of one group; a tile may hold several groups (depthwise holds many) or part of one.
-  const int64_t groups = t.compute.attributes().count("groups") ? GetInt(t.compute.attributes(), "groups", 1)
-                                                                 : GetInt(t.op.attributes(), "groups", 1);
+  // Filters of one group come from the op's groups; a tile may hold several whole groups
+  // (depthwise holds many: its Compute says how many) or part of one.
+  const int64_t groups = GetInt(t.op.attributes(), "groups", 1);
   auto whole = t.shapes.find(t.compute.inputs(1).tensor());
   const int64_t all_filters = whole != t.shapes.end() && !whole->second.empty() ? whole->second[0] : filters;
   if (groups <= 0 || all_filters % groups != 0) {
@@ -42,7 +42,7 @@ absl::StatusOr<ComputeCost> ConvTileCost(const ComputeTile& t) {
                                             all_filters, " filters"));
   }
   const int64_t per_group = all_filters / groups;
-  const int64_t tile_groups = filters > per_group ? filters / per_group : 1;
+  const int64_t tile_groups = filters > per_group ? CeilDiv(filters, per_group) : 1;
   return ArrayTileCost(t, Gemm{out / filters, filters / tile_groups, static_cast<int64_t>(k)},
                        static_cast<uint64_t>(tile_groups));
 }

@@ -17,6 +17,12 @@ void RegisterElementwiseCosts(ComputeCostTable& t) {
   // add 3, clamp to [0, 6] (max, min), scale by 1/6; hardswish multiplies by x.
   t["hardsigmoid"] = VectorCost(4, 0);
   t["hardswish"] = VectorCost(5, 0);
+  // max and min; leaky_relu compares, multiplies and selects; clamp is hardtanh with its bounds.
+  t["hardtanh"] = VectorCost(2, 0);
+  t["clamp"] = VectorCost(2, 0);
+  t["leaky_relu"] = VectorCost(3, 0);
+  // erf form: scale, erf (as one exponential-class op), add, two multiplies; tanh form alike.
+  t["gelu"] = VectorCost(4, 1);
 }
 
 }  // namespace kpu::cost
