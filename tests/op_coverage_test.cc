@@ -28,7 +28,11 @@ const std::set<std::string> kAwaitingLowering = {
 };
 
 // Known gap: registry ops without a cost function yet.
-const std::set<std::string> kAwaitingCost = kAwaitingLowering;
+const std::set<std::string> kAwaitingCost = [] {
+  std::set<std::string> ops = kAwaitingLowering;
+  ops.erase("conv2d");  // kpu/cost/ops/conv2d.cc
+  return ops;
+}();
 
 bool Lowered(const std::string& op) {
   return compiler::Lowerings().count(op) || compiler::Decompositions().count(op);

@@ -41,6 +41,7 @@ const ComputeCostTable& ComputeCosts() {
     RegisterMatmulCosts(*t);
     RegisterElementwiseCosts(*t);
     RegisterSoftmaxCosts(*t);
+    RegisterConvCosts(*t);
     return t;
   }();
   return *table;
