@@ -9,7 +9,6 @@ namespace kpu::cost {
 void RegisterMatmulCosts(ComputeCostTable& table);       // ops/matmul.cc
 void RegisterElementwiseCosts(ComputeCostTable& table);  // ops/elementwise.cc
 void RegisterSoftmaxCosts(ComputeCostTable& table);      // ops/softmax.cc
-// conv2d: the registry learns conv2d on another branch; this joins ComputeCosts() with it.
 void RegisterConvCosts(ComputeCostTable& table);         // ops/conv2d.cc
 
 // A vector-unit op doing `ops_per_element` operations and `exps_per_element` exponentials for
