@@ -29,13 +29,17 @@ __attribute__((target("avx2"))) void SiluAvx2(const float* x, float* y, int64_t 
 }  // namespace
 
 void SigmoidLoop(const float* x, float* y, int64_t n) {
-  if (HasAvx2()) return SigmoidAvx2(x, y, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = Sigmoid(x[i]);
+  ParallelFor(n, 8, [&](int64_t b, int64_t e) {
+    if (HasAvx2()) return SigmoidAvx2(x + b, y + b, e - b);
+    for (int64_t i = b; i < e; ++i) y[i] = Sigmoid(x[i]);
+  });
 }
 
 void SiluLoop(const float* x, float* y, int64_t n) {
-  if (HasAvx2()) return SiluAvx2(x, y, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = Silu(x[i]);
+  ParallelFor(n, 8, [&](int64_t b, int64_t e) {
+    if (HasAvx2()) return SiluAvx2(x + b, y + b, e - b);
+    for (int64_t i = b; i < e; ++i) y[i] = Silu(x[i]);
+  });
 }
 
 absl::Status ApplyActivation(const std::string& activation, float* y, int64_t n) {
@@ -67,7 +71,9 @@ absl::Status Unary(const char* op, const KernelArgs& args, F f) {
   const float* x = args.inputs[0].as<float>();
   float* y = args.output().as<float>();
   const int64_t n = NumElements(args.output().shape);
-  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+  ParallelFor(n, 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) y[i] = f(x[i]);
+  });
   return absl::OkStatus();
 }
 
