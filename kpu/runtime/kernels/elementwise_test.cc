@@ -94,7 +94,10 @@ TEST(BinaryKernels, BroadcastLikeNumpy) {
   const std::vector<std::pair<Shape, Shape>> shapes = {
       {{2, 3, 4}, {2, 3, 4}}, {{2, 3, 4}, {4}},       {{2, 3, 4}, {3, 1}}, {{2, 1, 4}, {1, 3, 1}},
       {{5}, {}},              {{}, {2, 2}},           {{1, 8, 5, 5}, {1, 8, 1, 1}}, {{4, 1}, {1, 6}},
-      {{2, 3, 1, 5}, {3, 4, 1}}};
+      {{2, 3, 1, 5}, {3, 4, 1}},
+      // large enough to be split across threads
+      {{4, 64, 32, 32}, {4, 64, 32, 32}}, {{4, 64, 32, 32}, {1, 64, 1, 1}}, {{4, 64, 32, 32}, {}},
+      {{4, 64, 1, 32}, {1, 1, 48, 32}}};
   const std::vector<std::pair<const char*, std::function<float(float, float)>>> ops = {
       {"add", [](float x, float y) { return x + y; }},
       {"sub", [](float x, float y) { return x - y; }},
