@@ -15,6 +15,7 @@ DEB_PACKAGES=(
   libopenblas-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev
+  libdnnl-dev
 )
 
 missing=()

@@ -16,6 +16,7 @@ RUNFILES = pathlib.Path(os.environ.get("TEST_SRCDIR", ".")) / "kpu"
 COMPILER = RUNFILES / "tools" / "kpu-kernel-compiler"
 LOADER = RUNFILES / "tools" / "kpu-loader"
 GRAPH = RUNFILES / "examples" / "mnist_mlp.dfg.json"
+GOLDEN = RUNFILES / "tests" / "golden" / "scalesim-3.0.0"
 
 
 def run(*args, check=True):
@@ -111,6 +112,31 @@ class CliTest(unittest.TestCase):
         self.assertIn("Unsupported operators: InstanceNorm", p.stderr)
         p = run(COMPILER, GRAPH, "--config", "nope", check=False)
         self.assertIn("Unknown KPU config preset 'nope'", p.stderr)
+
+
+    def test_scalesim_topology_table_equals_scalesim(self):
+        topo = GOLDEN / "topologies" / "resnet18_conv_224.csv"
+        out = run(COMPILER, "--scalesim-topology", topo).stdout
+        rows = [line.split() for line in out.splitlines()]
+        conv1 = next(r for r in rows if r and r[0] == "conv1")
+        self.assertEqual(conv1[1:], ["12544", "64", "147", "784", "163855"])
+        self.assertEqual(rows[-1], ["total", "2114948"])
+        # SCALE-Sim's own report, layer by layer, for every dataflow.
+        for df in ("os", "ws", "is"):
+            report = (GOLDEN / "reports" / f"resnet18_32x32_{df}_COMPUTE_REPORT.csv").read_text().splitlines()
+            column = [h.strip() for h in report[0].split(",")].index("Total Cycles")
+            golden = [int(line.split(",")[column]) for line in report[1:] if line.strip()]
+            data = json.loads(run(COMPILER, "--scalesim-topology", topo, "--dataflow", df, "--array", "32x32",
+                                  "--format", "json").stdout)
+            self.assertEqual(data["dataflow"], df)
+            self.assertEqual([layer["compute_cycles"] for layer in data["layers"]], golden)
+            self.assertEqual(data["total_compute_cycles"], sum(golden))
+        p = run(COMPILER, "--scalesim-topology", GRAPH, check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("mnist_mlp.dfg.json:1:1: the header must be", p.stderr)
+        p = run(COMPILER, "--scalesim-topology", topo, "--array", "32", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--array must be ROWSxCOLS", p.stderr)
 
 
 if __name__ == "__main__":

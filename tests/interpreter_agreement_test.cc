@@ -1,7 +1,8 @@
 // Decision 2: the DFX program is executable. For graphs and configs that force every tiling path
 // (K split with accumulation, row and column tiles, batched matmul, broadcast adds, softmax
 // along any axis, tiny SRAMs), the tile-by-tile interpreter must compute what the whole-op
-// kernels compute, and both must match a plain reference. Tolerance: 2e-5 relative to the
+// kernels compute, and both must match a plain reference; the interpreter run in the order that
+// runs the newest ready op first must give identical values (the edges are complete). Tolerance: 2e-5 relative to the
 // output's magnitude (fp32 sums in a different order).
 #include <cmath>
 #include <string>
@@ -22,7 +23,7 @@ using kpu::testing::AddNode;
 using kpu::testing::RandomValues;
 
 struct RunResult {
-  std::vector<float> fast, interpreted;
+  std::vector<float> fast, interpreted, reordered;
   ir::KPUPerformanceMetrics metrics;
 };
 
@@ -48,13 +49,18 @@ RunResult CompileAndRunBoth(const ir::Graph& g, const ir::KPUConfig& config, con
   RunResult r;
   r.fast.resize(NumElements(out_shape));
   r.interpreted.resize(NumElements(out_shape));
-  for (auto [engine, data] : {std::pair{runtime::Engine::kFast, &r.fast}, {runtime::Engine::kDfxInterpreter, &r.interpreted}}) {
+  r.reordered.resize(NumElements(out_shape));
+  for (auto [engine, data] : {std::pair{runtime::Engine::kFast, &r.fast}, {runtime::Engine::kDfxInterpreter, &r.interpreted},
+                              {runtime::Engine::kDfxInterpreterReordered, &r.reordered}}) {
     runtime::ExecuteOptions o;
     o.engine = engine;
     auto s = (*exec)->Execute(in, {{p.metadata().output_ids(0), ir::FLOAT32, out_shape, data->data(), data->size() * sizeof(float)}}, o);
     EXPECT_TRUE(s.ok()) << s;
   }
   r.metrics = *(*exec)->last_metrics();
+  // Decision 9: any order the dependencies allow computes the same tiles in the same
+  // accumulation order, so the values are identical, not merely close.
+  EXPECT_EQ(r.interpreted, r.reordered) << "the reordered interpreter disagrees: a dependency is missing";
   return r;
 }
 

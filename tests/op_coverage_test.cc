@@ -13,7 +13,7 @@
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/op_registry.h"
 #include "kpu/runtime/kernels.h"
-#include "kpu/sim/compute_cost.h"
+#include "kpu/cost/compute_cost.h"
 
 namespace kpu {
 namespace {
@@ -53,9 +53,9 @@ TEST(OpCoverage, EveryRegistryOpHasLoweringAndCost) {
                                << "(nor a decomposition listed in Decompositions())";
     }
     if (kAwaitingCost.count(op)) {
-      EXPECT_FALSE(sim::ComputeCosts().count(op)) << "op '" << op << "' has a cost now: remove it from kAwaitingCost";
+      EXPECT_FALSE(cost::ComputeCosts().count(op)) << "op '" << op << "' has a cost now: remove it from kAwaitingCost";
     } else {
-      EXPECT_TRUE(sim::ComputeCosts().count(op)) << "op '" << op << "' has no cost in kpu/sim/compute_cost.cc";
+      EXPECT_TRUE(cost::ComputeCosts().count(op)) << "op '" << op << "' has no cost row in kpu/cost/ops/";
     }
   }
 }
@@ -71,7 +71,7 @@ TEST(OpCoverage, NoLayerKnowsAnOpTheRegistryDoesNot) {
   for (const auto& [op, fn] : compiler::Lowerings()) EXPECT_NE(r.Find(op), nullptr) << "lowering for unknown op " << op;
   for (const auto& op : compiler::Decompositions()) EXPECT_NE(r.Find(op), nullptr) << "decomposition of unknown op " << op;
   for (const auto& [op, by_dtype] : runtime::Kernels()) EXPECT_NE(r.Find(op), nullptr) << "kernel for unknown op " << op;
-  for (const auto& [op, fn] : sim::ComputeCosts()) EXPECT_NE(r.Find(op), nullptr) << "cost for unknown op " << op;
+  for (const auto& [op, fn] : cost::ComputeCosts()) EXPECT_NE(r.Find(op), nullptr) << "cost for unknown op " << op;
 }
 
 }  // namespace

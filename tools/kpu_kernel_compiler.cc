@@ -2,12 +2,14 @@
 //
 //   kpu-kernel-compiler GRAPH [-o OUT.kpu] [--config PRESET|CONFIG.json]
 //       [--dataflow output-stationary] [--no-fusion] [--format binary|json] [--dump] [--verbose]
+//   kpu-kernel-compiler --scalesim-topology FILE.csv [--dataflow os|ws|is] [--array RxC] [--format text|json]
 #include <cstdio>
 #include <string>
 
 #include "kpu/c_api/kpu.h"
 #include "tools/cli_args.h"
 #include "tools/cli_common.h"
+#include "tools/scalesim_report.h"
 
 namespace {
 
@@ -16,12 +18,15 @@ constexpr char kTool[] = "kpu-kernel-compiler";
 void Usage() {
   std::fprintf(stderr,
                "usage: %s GRAPH.dfg [-o OUT.kpu] [--config PRESET|CONFIG.json] [--dataflow output-stationary]\n"
-               "       [--no-fusion] [--format binary|json] [--dump] [--verbose]\n\n"
+               "       [--no-fusion] [--format binary|json] [--dump] [--verbose]\n"
+               "       %s --scalesim-topology FILE.csv [--dataflow os|ws|is] [--array RxC] [--format text|json]\n\n"
                "  -o, --output   where to write the program (default: GRAPH with .kpu; '-' for stdout)\n"
                "  --format json  write the JSON view of the program instead of the binary object\n"
                "  --dump         also print the JSON view to stdout (alias: --emit-dfx)\n"
-               "  --config       a preset (swkpu-v1, minimal, edge_ai, embodied_ai, datacenter) or a JSON file\n",
-               kTool);
+               "  --config       a preset (swkpu-v1, minimal, edge_ai, embodied_ai, datacenter) or a JSON file\n"
+               "  --scalesim-topology  print each layer's compute cycles in the SCALE-Sim compatibility\n"
+               "                 setting (equal to SCALE-Sim 3.0's Total Cycles) on an RxC array (default 32x32)\n",
+               kTool, kTool);
 }
 
 std::string DefaultOutput(const std::string& graph) {
@@ -40,11 +45,24 @@ std::string DefaultOutput(const std::string& graph) {
 
 int main(int argc, char** argv) {
   using namespace kpu::tools;
-  ParsedArgs args = ParseArgs(argc, argv, {"-o", "--output", "--config", "--dataflow", "--format", "--tile-strategy"},
+  ParsedArgs args = ParseArgs(argc, argv, {"-o", "--output", "--config", "--dataflow", "--format", "--tile-strategy",
+                                                 "--scalesim-topology", "--array"},
                               {"--no-fusion", "--dump", "--emit-dfx", "--verbose", "-h", "--help"});
   if (args.Has("-h") || args.Has("--help")) {
     Usage();
     return 0;
+  }
+  if (args.error.empty() && args.Has("--scalesim-topology")) {
+    if (!args.positional.empty()) {
+      std::fprintf(stderr, "%s: --scalesim-topology takes no GRAPH file\n", kTool);
+      return 2;
+    }
+    ScaleSimReportOptions o;
+    o.topology_path = args.Get("--scalesim-topology");
+    o.dataflow = args.Get("--dataflow", "os");
+    o.array = args.Get("--array", "32x32");
+    o.format = args.Get("--format", "text");
+    return RunScaleSimReport(kTool, o);
   }
   if (!args.error.empty() || args.positional.size() != 1) {
     std::fprintf(stderr, "%s: %s\n", kTool, args.error.empty() ? "expected exactly one GRAPH file" : args.error.c_str());

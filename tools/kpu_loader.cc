@@ -2,7 +2,7 @@
 //
 //   kpu-loader PROGRAM.kpu [--config PRESET|CONFIG.json] [--input NAME=FILE ...]
 //       [--output NAME=FILE ...] [--output-dir DIR] [--random-inputs SEED]
-//       [--engine fast|interpreter] [--mode functional|behavioral] [--metrics-json FILE]
+//       [--engine fast|interpreter|interpreter-reordered] [--mode functional|behavioral] [--metrics-json FILE]
 //       [--dry-run] [--verbose]
 //
 // Tensor files hold raw little-endian values of the tensor's dtype, row-major.
@@ -23,7 +23,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: %s PROGRAM.kpu [--config PRESET|CONFIG.json] [--input NAME=FILE ...]\n"
                "       [--output NAME=FILE ...] [--output-dir DIR] [--random-inputs SEED]\n"
-               "       [--engine fast|interpreter] [--mode functional|behavioral] [--metrics-json FILE]\n"
+               "       [--engine fast|interpreter|interpreter-reordered] [--mode functional|behavioral] [--metrics-json FILE]\n"
                "       [--dry-run] [--verbose]\n\n"
                "  --input NAME=FILE   raw little-endian tensor data for input NAME (repeatable)\n"
                "  --output NAME=FILE  where to write output NAME (default: DIR/NAME.bin with --output-dir)\n"
@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
   kpu_execute_options_init(&options);
   const std::string engine = args.Get("--engine", "fast");
   if (engine == "interpreter" || engine == "dfx") options.engine = KPU_ENGINE_DFX_INTERPRETER;
+  else if (engine == "interpreter-reordered") options.engine = KPU_ENGINE_DFX_INTERPRETER_REORDERED;
   else if (engine != "fast") {
-    std::fprintf(stderr, "%s: --engine must be fast or interpreter\n", kTool);
+    std::fprintf(stderr, "%s: --engine must be fast, interpreter or interpreter-reordered\n", kTool);
     return 2;
   }
   const std::map<std::string, kpu_mode> modes = {{"functional", KPU_MODE_FUNCTIONAL},

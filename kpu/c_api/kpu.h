@@ -227,10 +227,12 @@ typedef enum kpu_mode {
 
 /* How the values are computed. FAST runs whole ops with optimized kernels; DFX_INTERPRETER
  * executes the DFX program tile by tile, moving the bytes between modelled memory levels (slow;
- * for verifying the tiling). */
+ * for verifying the tiling). DFX_INTERPRETER_REORDERED does the same in another order that the
+ * program's dependencies allow (newest ready op first): equal outputs prove the edges complete. */
 typedef enum kpu_engine {
   KPU_ENGINE_FAST = 0,
-  KPU_ENGINE_DFX_INTERPRETER = 1
+  KPU_ENGINE_DFX_INTERPRETER = 1,
+  KPU_ENGINE_DFX_INTERPRETER_REORDERED = 2
 } kpu_engine;
 
 typedef struct kpu_execute_options {

@@ -57,7 +57,8 @@ kpu_status kpu_execute(kpu_runtime* runtime, const kpu_tensor* inputs, size_t n_
     kpu_execute_options_init(&opts);
     if (options != nullptr) std::memcpy(&opts, options, std::min(options->struct_size, sizeof(opts)));
     ABI_REQUIRE(opts.mode >= KPU_MODE_FUNCTIONAL && opts.mode <= KPU_MODE_POWER_TRACE, "kpu_execute: unknown mode");
-    ABI_REQUIRE(opts.engine == KPU_ENGINE_FAST || opts.engine == KPU_ENGINE_DFX_INTERPRETER, "kpu_execute: unknown engine");
+    ABI_REQUIRE(opts.engine == KPU_ENGINE_FAST || opts.engine == KPU_ENGINE_DFX_INTERPRETER ||
+                    opts.engine == KPU_ENGINE_DFX_INTERPRETER_REORDERED, "kpu_execute: unknown engine");
     std::vector<kpu::runtime::HostTensor> in(n_inputs), out(n_outputs);
     for (size_t i = 0; i < n_inputs; ++i) {
       if (kpu_status s = ToHost(&inputs[i], "input", &in[i]); s != KPU_OK) return s;

@@ -6,10 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "kpu/compiler/dependencies.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/memory_planner.h"
 #include "kpu/compiler/passes.h"
 #include "kpu/compiler/tiling.h"
+#include "kpu/cost/op_cost.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
@@ -72,8 +74,15 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   LoweringContext ctx{config, types, builder};
   KPU_ASSIGN_OR_RETURN(std::vector<int> order, TopologicalOrder(graph));
 
+  // The estimates come from kpu/cost, the same call the analytical mode makes (decision 10).
+  cost::ProgramTensors cost_tensors;
+  for (const ir::Tensor& t : graph.tensors()) {
+    cost_tensors.shapes[t.name()] = ToShape(t.shape());
+    cost_tensors.dtypes[t.name()] = t.dtype();
+  }
   std::map<std::string, int> produced_at, last_read;
-  uint64_t peak_sram = 0, est_cycles = 0, est_dram = 0, total_macs = 0;
+  uint64_t peak_sram = 0, est_cycles = 0, est_compute = 0, est_dram = 0, total_macs = 0;
+  double est_energy_pj = 0;
   const size_t staging_levels = OnChipLevels(config).size() > 1 ? OnChipLevels(config).size() - 1 : 0;
   for (int step = 0; step < static_cast<int>(order.size()); ++step) {
     const ir::Node& node = graph.nodes(order[step]);
@@ -88,16 +97,16 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
       if (f.into == node.name()) op->add_fused_with(f.fused);
     }
     KPU_RETURN_IF_ERROR(Lowerings().at(node.op_type())(node, ctx, op));
-    const double mac_pj = config.energy().mac_fp32_pj();
-    const double dram_pj = FindLevel(config, ir::EXTERNAL)->read_energy_pj_per_byte();
-    uint64_t op_dram = 0;
-    for (const std::string& t : node.inputs()) op_dram += NumElements(types[t].shape) * DTypeSize(types[t].dtype);
-    for (const std::string& t : node.outputs()) op_dram += NumElements(types[t].shape) * DTypeSize(types[t].dtype);
-    op->set_estimated_energy_pj(op->macs() * mac_pj + op_dram * dram_pj);
+    DeriveDependencies(op->mutable_dfx());
+    KPU_ASSIGN_OR_RETURN(const cost::OpCost c, cost::EstimateOp(*op, cost_tensors, config));
+    op->set_estimated_cycles(c.total_cycles);
+    op->set_estimated_energy_pj(c.energy.total_pj());
     peak_sram = std::max(peak_sram, op->l1_bytes() + op->staging_bytes() * staging_levels);
-    est_cycles += op->estimated_cycles();
-    est_dram += op_dram;
-    total_macs += op->macs();
+    est_cycles += c.total_cycles;
+    est_compute += c.compute_cycles;
+    est_dram += c.dram_bytes();
+    est_energy_pj += c.energy.total_pj();
+    total_macs += c.macs;
     for (const std::string& t : node.outputs()) produced_at[t] = step;
     for (const std::string& t : node.inputs()) last_read[t] = step;
   }
@@ -166,13 +175,11 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   meta->set_weight_bytes(weight_bytes);
   meta->set_activation_bytes(activation_bytes);
   meta->set_estimated_total_cycles(est_cycles);
-  double est_energy_pj = 0;
-  for (const ir::KPUOp& op : p.operations().ops()) est_energy_pj += op.estimated_energy_pj();
   meta->set_estimated_total_energy_uj(est_energy_pj * 1e-6);
 
   ir::Hints* hints = p.mutable_hints();
   hints->set_estimated_dram_bytes(est_dram);
-  hints->set_estimated_compute_cycles(est_cycles);
+  hints->set_estimated_compute_cycles(est_compute);
   hints->set_parallelism_degree(config.compute().compute_tiles());
   hints->set_total_macs(total_macs);
   return program;

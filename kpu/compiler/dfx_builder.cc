@@ -6,24 +6,48 @@
 
 namespace kpu::compiler {
 
-ir::TileIndex Var(const std::string& name) {
-  ir::TileIndex t;
-  t.set_var(name);
-  return t;
+TileIndex Var(const std::string& name) { return TileIndex{name, 0}; }
+
+TileIndex Const(int64_t value) { return TileIndex{"", value}; }
+
+ir::AffineExpr Affine(int64_t constant, const std::vector<std::pair<std::string, int64_t>>& terms) {
+  ir::AffineExpr e;
+  e.set_constant(constant);
+  for (const auto& [var, coeff] : terms) {
+    if (coeff == 0 || var.empty()) continue;
+    ir::AffineTerm* t = e.add_terms();
+    t->set_var(var);
+    t->set_coeff(coeff);
+  }
+  return e;
 }
 
-ir::TileIndex Const(int64_t value) {
-  ir::TileIndex t;
-  t.set_constant(value);
-  return t;
+ir::RegionDim Dim(ir::AffineExpr origin, int64_t extent, int64_t stride, int64_t halo_lo, int64_t halo_hi) {
+  ir::RegionDim d;
+  *d.mutable_origin() = std::move(origin);
+  d.set_extent(extent);
+  d.set_stride(stride);
+  d.set_halo_lo(halo_lo);
+  d.set_halo_hi(halo_hi);
+  return d;
 }
 
 ir::TensorRegion RegionSpec::At(ir::MemoryLevel level) const {
   ir::TensorRegion r;
   r.set_tensor(tensor);
   r.set_level(level);
-  for (const auto& i : index) *r.add_index() = i;
-  for (int64_t t : tile) r.add_tile_shape(t);
+  if (!dims.empty()) {
+    for (const ir::RegionDim& d : dims) *r.add_dims() = d;
+  } else {
+    for (size_t d = 0; d < index.size(); ++d) {
+      const int64_t t = tile[d];
+      *r.add_dims() = Dim(Affine(index[d].constant * t, {{index[d].var, t}}), t);
+    }
+  }
+  r.set_padding(padding);
+  r.set_layout(layout);
+  r.set_dtype(dtype);
+  r.set_partial(partial && level != ir::REGISTER);
   r.set_slot(slot);
   if (!slot_var.empty()) {
     r.set_slot_var(slot_var);
@@ -64,7 +88,7 @@ const char* EngineFor(ir::MemoryLevel a, ir::MemoryLevel b) {
 }  // namespace
 
 uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from,
-                          ir::MemoryLevel to, std::vector<uint64_t> after, const RegionSpec* source) {
+                          ir::MemoryLevel to, std::vector<uint64_t> after, const RegionSpec* source, bool flush) {
   auto pos = [&](ir::MemoryLevel l) {
     return static_cast<int>(std::find(chain_.begin(), chain_.end(), l) - chain_.begin());
   };
@@ -76,7 +100,7 @@ uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLev
     ir::MemoryLevel src = chain_[i], dst = chain_[i + step];
     ir::DfxOp* op = NewOp(into, after);
     ir::DataMove* move = op->mutable_data_move();
-    move->set_type(step > 0 ? ir::DataMove::LOAD : ir::DataMove::STORE);
+    move->set_type(step > 0 ? ir::DataMove::LOAD : (flush && src == from ? ir::DataMove::FLUSH : ir::DataMove::STORE));
     *move->mutable_source() = (source != nullptr && src == from ? *source : region).At(src);
     *move->mutable_destination() = region.At(dst);
     move->set_engine(EngineFor(src, dst));
@@ -89,9 +113,13 @@ uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLev
 
 uint64_t DfxBuilder::Compute(DfxList* into, ir::Compute::Type type, const std::string& function,
                              const std::vector<ir::TensorRegion>& inputs, const ir::TensorRegion& output,
-                             bool accumulate, int64_t axis, std::vector<uint64_t> after) {
+                             bool accumulate, int64_t axis, std::vector<uint64_t> after,
+                             const google::protobuf::Map<std::string, ir::Attribute>* attributes,
+                             ir::Dataflow dataflow) {
   ir::DfxOp* op = NewOp(into, std::move(after));
   ir::Compute* c = op->mutable_compute();
+  if (attributes != nullptr) *c->mutable_attributes() = *attributes;
+  c->set_dataflow(dataflow);
   c->set_type(type);
   c->set_function(function);
   for (const auto& in : inputs) *c->add_inputs() = in;

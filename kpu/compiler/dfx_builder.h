@@ -14,17 +14,36 @@ namespace kpu::compiler {
 
 using DfxList = google::protobuf::RepeatedPtrField<ir::DfxOp>;
 
-ir::TileIndex Var(const std::string& name);
-ir::TileIndex Const(int64_t value);
+// The index of an aligned tile along one dimension: constant + the loop variable `var`, if any.
+struct TileIndex {
+  std::string var;
+  int64_t constant = 0;
+};
 
-// A tensor region at a level; the level is filled in by the move helpers.
+TileIndex Var(const std::string& name);
+TileIndex Const(int64_t value);
+
+// constant + sum(coeff * var).
+ir::AffineExpr Affine(int64_t constant, const std::vector<std::pair<std::string, int64_t>>& terms = {});
+ir::RegionDim Dim(ir::AffineExpr origin, int64_t extent, int64_t stride = 1, int64_t halo_lo = 0,
+                  int64_t halo_hi = 0);
+
+// A tensor region at a level; the level is filled in by the move helpers. Either the aligned form
+// (tile `index` of size `tile` per dimension: origin index * tile) or, when `dims` is set, any
+// affine window (conv inputs with halo and padding).
 struct RegionSpec {
   std::string tensor;
-  std::vector<ir::TileIndex> index;
+  std::vector<TileIndex> index;
   std::vector<int64_t> tile;
   uint32_t slot = 0;
   std::string slot_var;  // double buffering: slot + slot_var % slot_count
   uint32_t slot_count = 0;
+  std::vector<ir::RegionDim> dims;
+  ir::TensorRegion::Padding padding = ir::TensorRegion::PAD_ZERO;
+  ir::Layout layout = ir::LAYOUT_ROW_MAJOR;
+  ir::DataType dtype = ir::DTYPE_UNSPECIFIED;
+  // Part of a larger tile held on chip (fold partial sums in L1); never set on REGISTER.
+  bool partial = false;
 
   ir::TensorRegion At(ir::MemoryLevel level) const;
 };
@@ -43,12 +62,16 @@ class DfxBuilder {
   // between, appending to `into`; the same region names the tile at each level. Returns the op id
   // of the last hop (the last of `after` when from == to). `source`, when given, names the region
   // at `from` instead: a tile read out of a larger resident panel, in the panel's slot.
+  // `flush`: the first hop is a FLUSH, which releases the tile at `from` once it is read.
   uint64_t Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from, ir::MemoryLevel to,
-                std::vector<uint64_t> after, const RegionSpec* source = nullptr);
+                std::vector<uint64_t> after, const RegionSpec* source = nullptr, bool flush = false);
 
+  // Returns the new op's id; `attributes` and `dataflow` travel with it (decision 8).
   uint64_t Compute(DfxList* into, ir::Compute::Type type, const std::string& function,
                    const std::vector<ir::TensorRegion>& inputs, const ir::TensorRegion& output,
-                   bool accumulate, int64_t axis, std::vector<uint64_t> after);
+                   bool accumulate, int64_t axis, std::vector<uint64_t> after,
+                   const google::protobuf::Map<std::string, ir::Attribute>* attributes = nullptr,
+                   ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED);
 
   // Appends a loop and returns its body.
   DfxList* Loop(DfxList* into, const std::string& var, int64_t trips);

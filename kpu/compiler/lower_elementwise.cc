@@ -19,7 +19,7 @@ absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op
   const int rank = static_cast<int>(out_shape.size());
   DfxBuilder& bld = ctx.builder;
   DfxList* body = op->mutable_dfx();
-  std::vector<ir::TileIndex> index(rank);
+  std::vector<TileIndex> index(rank);
   for (int d = 0; d < rank; ++d) {
     if (tiling.tile[d] < out_shape[d]) {
       std::string var = absl::StrCat("t", d);
@@ -55,8 +55,6 @@ absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op
   }
   op->set_l1_bytes(tiling.l1_bytes);
   op->set_staging_bytes(tiling.staging_bytes);
-  const uint64_t lanes = ctx.config.compute().vector_lanes();
-  op->set_estimated_cycles((NumElements(out_shape) + lanes - 1) / lanes);
   return absl::OkStatus();
 }
 

@@ -1,5 +1,8 @@
-// Output-stationary matmul: each output tile accumulates in the array's registers over the K
-// tiles, then takes the fused epilogue (bias, activation) and is stored.
+// Output-stationary matmul: each output tile accumulates over the K tiles, in the array's
+// registers when it is one fold, in L1 fold by fold when it is larger; then it takes the fused
+// epilogue (bias, activation) and is stored.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/tiling.h"
@@ -31,7 +34,6 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   tc->set_double_buffer(true);
   tc->set_prefetch_distance(1);
   tc->set_dataflow(ir::OUTPUT_STATIONARY);
-  op->set_estimated_cycles(t.estimated_cycles);
   op->set_l1_bytes(t.l1_bytes);
   op->set_staging_bytes(t.staging_bytes);
   op->set_macs(static_cast<uint64_t>(batch * m * n * k));
@@ -40,15 +42,16 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   const ir::MemoryLevel stage = bld.StagingLevel();
   const ir::MemoryLevel l1 = bld.L1();
   DfxList* body = op->mutable_dfx();
+  const int64_t rows = ctx.config.compute().array_rows(), cols = ctx.config.compute().array_cols();
 
   // Leading (batch) dimensions of A and C iterate one at a time.
-  std::vector<ir::TileIndex> batch_index;
+  std::vector<TileIndex> batch_index;
   std::vector<int64_t> batch_tile;
   for (int d = 0; d < rank - 2; ++d) {
     batch_index.push_back(Var(absl::StrCat("b", d)));
     batch_tile.push_back(1);
   }
-  auto a_spec = [&](ir::TileIndex ti, ir::TileIndex tk, int64_t tile_k) {
+  auto a_spec = [&](TileIndex ti, TileIndex tk, int64_t tile_k) {
     RegionSpec s{node.inputs(0), batch_index, batch_tile};
     s.index.push_back(ti);
     s.index.push_back(tk);
@@ -78,10 +81,41 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   c.index.push_back(Var("tj"));
   c.tile.push_back(t.tm);
   c.tile.push_back(t.tn);
-  const ir::TensorRegion c_reg = c.At(ir::REGISTER);
 
-  // One K step: load the A and B tiles into L1 (double-buffered on tk) and multiply.
-  auto k_step = [&](DfxList* into, ir::TileIndex tk, bool accumulate, const std::string& slot_var) {
+  // The array holds R x C accumulators (decision 8). An output tile that fits is one fold and
+  // accumulates in REGISTER across the K tiles. A larger one is cut into folds; when K is split
+  // too, each fold's partial sums go to the output tile in L1 after every K tile and come back
+  // into the array for the next one.
+  const int64_t fold_r = std::min(t.tm, rows), fold_c = std::min(t.tn, cols);
+  const int64_t folds_m = CeilDiv(t.tm, fold_r), folds_n = CeilDiv(t.tn, fold_c);
+  const bool single_fold = folds_m == 1 && folds_n == 1;
+  const int64_t k_tiles = CeilDiv(k, t.tk);
+  const bool partials_in_l1 = !single_fold && k_tiles > 1;
+  // Dimension `dim` of a spec narrowed to fold `fold_var` (of size `fold`) of its tile.
+  auto narrowed = [&](RegionSpec s, int dim, const std::string& fold_var, int64_t fold) {
+    if (s.dims.empty()) {
+      const ir::TensorRegion r = s.At(ir::EXTERNAL);
+      s.dims.assign(r.dims().begin(), r.dims().end());
+    }
+    ir::RegionDim& d = s.dims[dim];
+    d.set_extent(fold);
+    ir::AffineTerm* term = d.mutable_origin()->add_terms();
+    term->set_var(fold_var);
+    term->set_coeff(fold);
+    return s;
+  };
+  const int rc = static_cast<int>(c.index.size());
+  c.dtype = ir::FLOAT32;  // the accumulators' own type
+  RegionSpec c_fold = c;
+  if (!single_fold) c_fold = narrowed(narrowed(c, rc - 2, "fi", fold_r), rc - 1, "fj", fold_c);
+  c_fold.partial = partials_in_l1;
+  const ir::TensorRegion c_reg = c_fold.At(ir::REGISTER);
+
+  DfxList* fold_body = tj_body;
+  uint64_t bias_load = 0;
+  RegionSpec bias{has_bias ? node.inputs(2) : "", {Var("tj")}, {t.tn}};
+  if (has_bias) bias_load = bld.Move(tj_body, bias, b_from, l1, resident);
+  auto k_step = [&](DfxList* into, TileIndex tk, bool first, const std::string& slot_var) {
     RegionSpec as = a_spec(Var("ti"), tk, t.tk);
     RegionSpec bs{node.inputs(1), {tk, Var("tj")}, {t.tk, t.tn}};
     for (RegionSpec* s : {&as, &bs}) {
@@ -97,26 +131,42 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     std::vector<uint64_t> deps = panel;
     uint64_t la = bld.Move(into, as, a_from, l1, deps, t.a_panel ? &a_src : nullptr);
     uint64_t lb = bld.Move(into, bs, b_from, l1, deps, t.b_resident ? &b_src : nullptr);
-    return bld.Compute(into, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, accumulate, 0,
-                       {la, lb});
+    if (single_fold) {
+      return bld.Compute(into, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, !first, 0,
+                         {la, lb}, nullptr, ir::OUTPUT_STATIONARY);
+    }
+    fold_body = bld.Loop(bld.Loop(into, "fi", folds_m), "fj", folds_n);
+    as = narrowed(as, static_cast<int>(as.index.size()) - 2, "fi", fold_r);
+    bs = narrowed(bs, 1, "fj", fold_c);
+    std::vector<uint64_t> after = {la, lb};
+    if (!first) after.push_back(bld.Move(fold_body, c_fold, l1, ir::REGISTER, {}));
+    uint64_t mm = bld.Compute(fold_body, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, !first,
+                              0, after, nullptr, ir::OUTPUT_STATIONARY);
+    return partials_in_l1 ? bld.Move(fold_body, c_fold, ir::REGISTER, l1, {mm}) : mm;
   };
   // The first K tile is peeled so it overwrites the accumulators; later ones add to them.
-  uint64_t last = k_step(tj_body, Const(0), false, "");
-  const int64_t k_tiles = CeilDiv(k, t.tk);
+  uint64_t last = k_step(tj_body, Const(0), true, "");
   if (k_tiles > 1) {
     DfxList* tk_body = bld.Loop(tj_body, "tk", k_tiles);
     tj_body->Mutable(tj_body->size() - 1)->mutable_tile_loop()->set_start(1);
-    last = k_step(tk_body, Var("tk"), true, "tk");
+    last = k_step(tk_body, Var("tk"), false, "tk");
   }
+  // The epilogue runs where the finished sums are: per fold in REGISTER, or on the whole tile in L1.
+  DfxList* epi_body = partials_in_l1 ? tj_body : fold_body;
+  const ir::TensorRegion c_epi = partials_in_l1 ? c.At(l1) : c_reg;
   if (has_bias) {
-    RegionSpec bias{node.inputs(2), {Var("tj")}, {t.tn}};
-    uint64_t lb = bld.Move(tj_body, bias, b_from, l1, resident);
-    last = bld.Compute(tj_body, ir::Compute::ELEMENTWISE, "add", {c_reg, bias.At(l1)}, c_reg, false, 0, {last, lb});
+    RegionSpec bias_part = single_fold || partials_in_l1 ? bias : narrowed(bias, 0, "fj", fold_c);
+    last = bld.Compute(epi_body, ir::Compute::ELEMENTWISE, "add", {c_epi, bias_part.At(l1)}, c_epi, false, 0,
+                       {last, bias_load});
   }
   if (activation == "relu") {
-    last = bld.Compute(tj_body, ir::Compute::ELEMENTWISE, "relu", {c_reg}, c_reg, false, 0, {last});
+    last = bld.Compute(epi_body, ir::Compute::ELEMENTWISE, "relu", {c_epi}, c_epi, false, 0, {last});
   }
-  bld.Move(tj_body, c, ir::REGISTER, ir::EXTERNAL, {last});
+  if (partials_in_l1) {
+    bld.Move(tj_body, c, l1, ir::EXTERNAL, {last}, nullptr, /*flush=*/true);
+  } else {
+    bld.Move(fold_body, c_fold, ir::REGISTER, ir::EXTERNAL, {last});
+  }
   bld.Barrier(body, absl::StrCat(node.name(), " done"), {});
   return absl::OkStatus();
 }

@@ -22,7 +22,8 @@ struct LoweringContext {
   DfxBuilder& builder;
 };
 
-// Fills op->dfx, op->tiling and the estimates from the node.
+// Fills op->dfx, op->tiling and the SRAM footprint from the node; the compiler then estimates the
+// op from its DFX with kpu/cost.
 using LowerFn = std::function<absl::Status(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op)>;
 
 // Ops with a DFX lowering.

@@ -1,9 +1,14 @@
 #include "kpu/compiler/tiling.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "kpu/cost/array.h"
+#include "kpu/cost/energy.h"
+#include "kpu/cost/link.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/errors.h"
 
@@ -43,17 +48,86 @@ uint64_t StagingCapacity(const ir::KPUConfig& config) {
   return levels.size() <= 1 ? 0 : cap;
 }
 
+namespace {
+
+// A dimension of `extent` cut into tiles of `tile`: `full` tiles of that size and, when it does
+// not divide, one last tile of `last`.
+struct Cut {
+  int64_t tiles, full, tile, last;
+};
+Cut CutOf(int64_t extent, int64_t tile) {
+  const int64_t full = extent / tile, last = extent % tile;
+  return {full + (last != 0), full, tile, last};
+}
+
+// Array cycles of all tiles of the GEMM, by kpu/cost's fold model. Output stationary keeps an
+// output tile's accumulators in the array over its K tiles, so its folds are paid once per output
+// tile; WS and IS load a new stationary operand per (M, N, K) tile.
+absl::StatusOr<uint64_t> TiledArrayCycles(int64_t m, int64_t n, int64_t k, int64_t tm, int64_t tn, int64_t tk,
+                                          cost::Dataflow dataflow, const cost::ArrayShape& array) {
+  const Cut cm = CutOf(m, tm), cn = CutOf(n, tn);
+  const Cut ck = dataflow == cost::Dataflow::kOutputStationary ? Cut{1, 1, k, 0} : CutOf(k, tk);
+  uint64_t total = 0;
+  for (auto [mc, ms] : {std::pair<int64_t, int64_t>{cm.full, cm.tile}, {cm.last ? 1 : 0, cm.last}}) {
+    for (auto [nc, ns] : {std::pair<int64_t, int64_t>{cn.full, cn.tile}, {cn.last ? 1 : 0, cn.last}}) {
+      for (auto [kc, ks] : {std::pair<int64_t, int64_t>{ck.full, ck.tile}, {ck.last ? 1 : 0, ck.last}}) {
+        if (mc == 0 || nc == 0 || kc == 0) continue;
+        KPU_ASSIGN_OR_RETURN(uint64_t one, cost::GemmComputeCycles({ms, ns, ks}, dataflow, array));
+        KPU_ASSIGN_OR_RETURN(uint64_t count, cost::CheckedMul(static_cast<uint64_t>(mc) * nc, kc));
+        KPU_ASSIGN_OR_RETURN(uint64_t part, cost::CheckedMul(one, count));
+        KPU_ASSIGN_OR_RETURN(total, cost::CheckedAdd(total, part));
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
 absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k, int64_t batch,
                                                 size_t e, bool has_bias, const ir::KPUConfig& config,
-                                                const std::string& op_name) {
+                                                const std::string& op_name, cost::Dataflow dataflow,
+                                                ir::DataType dtype) {
   const uint64_t l1_cap = L1Capacity(config);
   if (l1_cap == 0) return CompilationError("the KPU config has no on-chip memory level");
+  if (m <= 0 || n <= 0 || k <= 0 || batch <= 0) {
+    return CompilationError(absl::StrCat("matmul '", op_name, "': sizes must be positive, got batch ", batch, ", M ", m,
+                                         ", N ", n, ", K ", k));
+  }
   const uint64_t stage_cap = StagingCapacity(config);
-  const bool staging = OnChipLevels(config).size() > 1;
+  const std::vector<ir::MemoryLevel> on_chip = OnChipLevels(config);
+  const bool staging = on_chip.size() > 1;
+  const ir::MemoryLevel l1_level = on_chip.back();
+  const ir::MemoryLevel stage = staging ? on_chip[on_chip.size() - 2] : ir::EXTERNAL;
   const int64_t rows = config.compute().array_rows();
   const int64_t cols = config.compute().array_cols();
-  const double dram_bpc = LevelBytesPerCycle(config, *FindLevel(config, ir::EXTERNAL));
-  const double l1_bpc = LevelBytesPerCycle(config, *FindLevel(config, OnChipLevels(config).back()));
+  const cost::ArrayShape array{rows, cols};
+  const uint64_t tiles = config.compute().compute_tiles();
+
+  // Bytes each link carries and the cycles that takes, as cost::EstimateOp will count the DFX.
+  std::array<double, 5> link_bpc{};
+  for (int l = 0; l < 5; ++l) {
+    if (FindLevel(config, static_cast<ir::MemoryLevel>(l)) != nullptr) {
+      KPU_ASSIGN_OR_RETURN(link_bpc[l], cost::LinkBytesPerCycle(config, static_cast<ir::MemoryLevel>(l)));
+    }
+  }
+  // Energy per byte carried over each link: read at the link's level, written at the next level up.
+  std::array<double, 5> link_pj{};
+  for (int l = 0; l < 4; ++l) {
+    const ir::MemoryLevelConfig* lo = FindLevel(config, static_cast<ir::MemoryLevel>(l));
+    if (lo == nullptr) continue;
+    link_pj[l] = lo->read_energy_pj_per_byte();
+    for (int up = l + 1; up < 4; ++up) {
+      if (const ir::MemoryLevelConfig* hi = FindLevel(config, static_cast<ir::MemoryLevel>(up))) {
+        link_pj[l] += hi->write_energy_pj_per_byte();
+        break;
+      }
+    }
+  }
+  const double mac_pj = static_cast<double>(batch) * m * n * k * cost::MacEnergyPj(config.energy(), dtype);
+  auto add_path = [&](std::array<double, 5>& bytes, ir::MemoryLevel from, ir::MemoryLevel to, double b) {
+    for (ir::MemoryLevel link : cost::PathLinks(config, from, to)) bytes[link] += b;
+  };
 
   MatmulTiling best;
   double best_cost = std::numeric_limits<double>::infinity();
@@ -64,34 +138,91 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
         const uint64_t l1 = e * (2 * (tm * tk + tk * tn) + (has_bias ? tn : 0) + tm * tn);
         smallest_l1 = std::min(smallest_l1, l1);
         if (l1 > l1_cap) continue;
+        KPU_ASSIGN_OR_RETURN(uint64_t array_cycles, TiledArrayCycles(m, n, k, tm, tn, tk, dataflow, array));
+        const int64_t ti = CeilDiv(m, tm), tj = CeilDiv(n, tn), k_tiles = CeilDiv(k, tk);
+        // Output folds with work, as EstimateOp counts them: a ragged last tile has fewer.
+        const int64_t fr = std::min(tm, rows), fc = std::min(tn, cols);
+        const int64_t last_m = m - (ti - 1) * tm, last_n = n - (tj - 1) * tn;
+        const uint64_t row_folds = (ti - 1) * CeilDiv(tm, fr) + CeilDiv(last_m, fr);
+        const uint64_t col_folds = (tj - 1) * CeilDiv(tn, fc) + CeilDiv(last_n, fc);
+        const uint64_t output_tiles = static_cast<uint64_t>(batch) * row_folds * col_folds;
+        const uint64_t parallel = std::max<uint64_t>(1, std::min<uint64_t>(tiles, output_tiles));
+        const double compute = std::ceil(static_cast<double>(array_cycles) * batch / parallel);
         for (int panels = 0; panels < 4; ++panels) {
           const bool a_panel = staging && (panels & 1);
           const bool b_res = staging && (panels & 2);
           if (!staging && panels) continue;
-          const uint64_t stage = e * ((a_panel ? tm * k : 2 * tm * tk) + (b_res ? k * n : 2 * tk * tn) +
-                                      (has_bias ? (b_res ? n : tn) : 0) + tm * tn);
-          if (staging && stage > stage_cap) continue;
-          const int64_t ti = CeilDiv(m, tm), tj = CeilDiv(n, tn), tkn = CeilDiv(k, tk);
-          // Output-stationary folds: each streams tk operands plus fill and drain (R + C - 2).
-          const double compute = static_cast<double>(batch) * ti * tj * tkn * CeilDiv(tm, rows) *
-                                 CeilDiv(tn, cols) * (tk + rows + cols - 2) /
-                                 std::min<int64_t>(config.compute().compute_tiles(), batch * ti * tj);
+          const uint64_t stage_bytes = e * ((a_panel ? tm * k : 2 * tm * tk) + (b_res ? k * n : 2 * tk * tn) +
+                                            (has_bias ? (b_res ? n : tn) : 0) + tm * tn);
+          if (staging && stage_bytes > stage_cap) continue;
+          const ir::MemoryLevel a_from = a_panel ? stage : ir::EXTERNAL;
+          const ir::MemoryLevel b_from = b_res ? stage : ir::EXTERNAL;
           const double a_bytes = static_cast<double>(batch) * m * k * e;
           const double b_bytes = static_cast<double>(k) * n * e;
           const double c_bytes = static_cast<double>(batch) * m * n * e;
-          const double dram = (a_panel ? a_bytes : a_bytes * tj) + (b_res ? b_bytes : b_bytes * ti * batch) + c_bytes;
-          const double l1_traffic = a_bytes * tj + b_bytes * ti * batch + c_bytes;
-          const double cost = std::max({compute, dram / dram_bpc, l1_traffic / l1_bpc});
-          // Fastest first; among equally fast tilings the one moving fewer DRAM bytes (energy),
-          // then the one holding less SRAM.
-          const bool faster = cost < best_cost - 0.5;
-          const bool as_fast = !faster && cost < best_cost + 0.5;
-          const bool fewer_bytes = dram < best.estimated_dram_bytes - 0.5;
-          const bool same_bytes = !fewer_bytes && dram < best.estimated_dram_bytes + 0.5;
-          if (faster || (as_fast && (fewer_bytes || (same_bytes && l1 + stage < best.l1_bytes + best.staging_bytes)))) {
-            best_cost = cost;
-            best = MatmulTiling{tm, tn, tk, a_panel, b_res, l1, stage,
-                                static_cast<uint64_t>(cost), static_cast<uint64_t>(dram)};
+          const double bias_bytes = has_bias ? static_cast<double>(n) * e : 0;
+          std::array<double, 5> bytes{};
+          if (a_panel) add_path(bytes, ir::EXTERNAL, stage, a_bytes);
+          add_path(bytes, a_from, l1_level, a_bytes * tj);
+          if (b_res) add_path(bytes, ir::EXTERNAL, stage, b_bytes + bias_bytes);
+          add_path(bytes, b_from, l1_level, (b_bytes + bias_bytes) * ti * batch);
+          add_path(bytes, ir::REGISTER, ir::EXTERNAL, c_bytes);
+          // A tile of several folds with K split parks its partial sums in L1 between K tiles.
+          if ((tm > rows || tn > cols) && k_tiles > 1) {
+            add_path(bytes, l1_level, ir::REGISTER, c_bytes * 2 * (k_tiles - 1));
+          }
+          double busiest = 0, energy = mac_pj;
+          for (int l = 0; l < 5; ++l) {
+            if (bytes[l] > 0) busiest = std::max(busiest, std::ceil(bytes[l] / link_bpc[l]));
+            energy += bytes[l] * link_pj[l];
+          }
+          // The per-tile overhead that cannot overlap: what must arrive before the first MAC (the
+          // resident operands and the first tiles) and the last output tile's way out.
+          uint64_t prologue = 0;
+          if (b_res) {
+            KPU_ASSIGN_OR_RETURN(uint64_t c1, cost::PathCycles(config, ir::EXTERNAL, stage, k * n * e));
+            prologue += c1;
+            if (has_bias) {
+              KPU_ASSIGN_OR_RETURN(uint64_t c2, cost::PathCycles(config, ir::EXTERNAL, stage, n * e));
+              prologue += c2;
+            }
+          }
+          if (a_panel) {
+            KPU_ASSIGN_OR_RETURN(uint64_t c3, cost::PathCycles(config, ir::EXTERNAL, stage, tm * k * e));
+            prologue += c3;
+          }
+          KPU_ASSIGN_OR_RETURN(uint64_t c4, cost::PathCycles(config, a_from, l1_level, tm * tk * e));
+          KPU_ASSIGN_OR_RETURN(uint64_t c5, cost::PathCycles(config, b_from, l1_level, tk * tn * e));
+          // The last moves of the kernel: the last tile's way out, or of a tile of several folds, its
+          // last fold's (which may lie wholly in padding and move nothing).
+          const bool multi = tm > rows || tn > cols;
+          uint64_t epilogue = 0;
+          if (!multi) {
+            KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, last_m * last_n * e));
+          } else {
+            const int64_t lfr = std::clamp<int64_t>(last_m - (CeilDiv(tm, fr) - 1) * fr, 0, fr);
+            const int64_t lfc = std::clamp<int64_t>(last_n - (CeilDiv(tn, fc) - 1) * fc, 0, fc);
+            if (k_tiles == 1) {
+              KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, lfr * lfc * e));
+            } else {
+              KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, l1_level, ir::EXTERNAL, last_m * last_n * e));
+              if (!has_bias) {
+                KPU_ASSIGN_OR_RETURN(uint64_t park, cost::PathCycles(config, ir::REGISTER, l1_level, lfr * lfc * e));
+                epilogue += park;
+              }
+            }
+          }
+          prologue += c4 + c5;
+          const double total = std::max(busiest, prologue + compute + static_cast<double>(epilogue));
+          energy += cost::StaticEnergyPj(static_cast<uint64_t>(total), config);
+          const double dram = bytes[ir::EXTERNAL];
+          // Time alone would buy the last cycles of prologue with gigabytes of DRAM re-reads that
+          // the array hides; the energy-delay product weighs both.
+          const double score = total * energy;
+          if (score < best_cost) {
+            best_cost = score;
+            best = MatmulTiling{tm, tn, tk, a_panel, b_res, l1, stage_bytes, static_cast<uint64_t>(total),
+                                static_cast<uint64_t>(dram), energy};
           }
         }
       }

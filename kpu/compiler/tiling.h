@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "kpu/cost/array.h"
 #include "kpu/ir/config.pb.h"
+#include "kpu/ir/graph.pb.h"
 #include "kpu/ir/shape.h"
 
 namespace kpu::compiler {
@@ -18,7 +20,10 @@ std::vector<ir::MemoryLevel> OnChipLevels(const ir::KPUConfig& config);
 uint64_t StagingCapacity(const ir::KPUConfig& config);
 uint64_t L1Capacity(const ir::KPUConfig& config);
 
-// Output-stationary tiling of C[M, N] = A[M, K] x B[K, N] (one batch slice).
+// Tiling of C[M, N] = A[M, K] x B[K, N] (one batch slice), costed by kpu/cost: array folds by
+// the dataflow's fold model, bytes and time on every memory link, and the prologue (resident
+// operands and first tiles in) and epilogue (last tile out) that no double buffering hides. The
+// choice minimizes time x energy.
 struct MatmulTiling {
   int64_t tm = 0, tn = 0, tk = 0;
   // A's row panel (tm x K) is loaded once per row of tiles into the staging levels and reused
@@ -27,14 +32,17 @@ struct MatmulTiling {
   bool b_resident = false;
   uint64_t l1_bytes = 0;       // with A and B tiles double-buffered
   uint64_t staging_bytes = 0;  // per staging level
-  uint64_t estimated_cycles = 0;
+  uint64_t estimated_cycles = 0;       // the candidate's cost, what the choice minimizes
   uint64_t estimated_dram_bytes = 0;
+  double estimated_energy_pj = 0;     // MACs, bytes over every link, static power
 };
 
 absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k, int64_t batch,
                                                 size_t element_size, bool has_bias,
                                                 const ir::KPUConfig& config,
-                                                const std::string& op_name);
+                                                const std::string& op_name,
+                                                cost::Dataflow dataflow = cost::Dataflow::kOutputStationary,
+                                                ir::DataType dtype = ir::FLOAT32);
 
 // Box tiling for ops on the vector unit: a tile is `tile` elements per dimension. Dimensions
 // listed in `whole` are never split (softmax's axis); the others shrink outermost first.

@@ -3,7 +3,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpu/ir/config_presets.h"
+#include "kpu/compiler/compiler.h"
+#include "kpu/cost/op_cost.h"
 #include "kpu/ir/errors.h"
+#include "kpu/testing/test_graphs.h"
 
 namespace kpu::compiler {
 namespace {
@@ -28,12 +31,48 @@ TEST(Tiling, MatmulTilesFitL1AndAlignToTheArray) {
 TEST(Tiling, SmallMatmulReadsEachOperandFromDramOnce) {
   auto t = ChooseMatmulTiling(16, 128, 784, 1, 4, true, DefaultConfig(), "fc1");
   ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t->estimated_dram_bytes, 4u * (16 * 784 + 784 * 128 + 16 * 128));
+  EXPECT_EQ(t->estimated_dram_bytes, 4u * (16 * 784 + 784 * 128 + 128 + 16 * 128));
   EXPECT_EQ(t->tm, 16);
   // Many row tiles: only keeping B resident in L2 avoids re-reading the weights per row tile.
   auto big = ChooseMatmulTiling(4096, 128, 784, 1, 4, true, DefaultConfig(), "fc1");
   ASSERT_TRUE(big.ok());
   EXPECT_TRUE(big->b_resident);
+}
+
+// The tiler prices a candidate as cost::EstimateOp will price the DFX lowered from it.
+TEST(Tiling, EstimateIsTheCostModelsEstimateOfTheLoweredKernel) {
+  for (const std::string& preset : PresetNames()) {
+    const ir::KPUConfig c = *PresetConfig(preset);
+    for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{16, 128, 784}, {300, 70, 129}, {1024, 512, 256}}) {
+      ir::Graph g;
+      testing::AddInput(&g, "A", {m, k});
+      testing::AddInput(&g, "B", {k, n});
+      testing::AddNode(&g, "matmul", {"A", "B"}, "C");
+      g.add_outputs("C");
+      auto program = Compile(g, c, {});
+      ASSERT_TRUE(program.ok()) << program.status();
+      const ir::KPUOp& op = program->proto.operations().ops(0);
+      auto t = ChooseMatmulTiling(m, n, k, 1, 4, false, c, "mm");
+      ASSERT_TRUE(t.ok());
+      EXPECT_EQ(op.tiling().tile_sizes().at("M"), t->tm);
+      auto cost = cost::EstimateOp(op, cost::TensorsOf(program->proto.tensors()), c);
+      ASSERT_TRUE(cost.ok()) << cost.status();
+      EXPECT_EQ(t->estimated_cycles, cost->total_cycles) << preset << " " << m << "x" << n << "x" << k;
+      EXPECT_EQ(t->estimated_dram_bytes, cost->dram_bytes()) << preset << " " << m << "x" << n << "x" << k;
+    }
+  }
+}
+
+// Once the array hides the memory traffic, time alone would pick tiny tiles that re-read the
+// operands from DRAM many times; the energy term keeps the traffic near its minimum.
+TEST(Tiling, ComputeBoundGemmDoesNotBuyCyclesWithDramTraffic) {
+  auto t = ChooseMatmulTiling(2048, 2048, 2048, 1, 4, false, DefaultConfig(), "big");
+  ASSERT_TRUE(t.ok());
+  const uint64_t once = 4ull * 3 * 2048 * 2048;
+  EXPECT_LT(t->estimated_dram_bytes, 10 * once);
+  auto array = cost::GemmComputeCycles({2048, 2048, 2048}, cost::Dataflow::kOutputStationary, {16, 16});
+  ASSERT_TRUE(array.ok());
+  EXPECT_GE(t->estimated_cycles, *array / DefaultConfig().compute().compute_tiles());
 }
 
 TEST(Tiling, TooSmallL1IsAMemoryError) {

@@ -1,6 +1,9 @@
 #include "kpu/ir/dfx_walk.h"
 
 #include <algorithm>
+#include <functional>
+#include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -10,7 +13,7 @@ namespace kpu {
 
 int64_t Box::NumElements() const {
   int64_t n = 1;
-  for (size_t d = 0; d < lo.size(); ++d) n *= hi[d] - lo[d];
+  for (size_t d = 0; d < lo.size(); ++d) n *= std::max<int64_t>(0, hi[d] - lo[d]);
   return n;
 }
 
@@ -34,66 +37,146 @@ std::string FormatBox(const Box& box) {
   return absl::StrCat("[", absl::StrJoin(dims, ","), "]");
 }
 
+int64_t Place::NumElements() const {
+  int64_t n = 1;
+  for (int64_t e : extent) n *= e;
+  return n;
+}
+
+Box Place::ValidIndices() const {
+  Box b;
+  for (size_t d = 0; d < extent.size(); ++d) {
+    const int64_t o = origin[d], s = stride[d], n = tensor_shape[d];
+    // Smallest i with o + i*s >= 0, and one past the largest i with o + i*s < n.
+    int64_t lo = o >= 0 ? 0 : (-o + s - 1) / s;
+    int64_t hi = n - 1 - o < 0 ? 0 : std::min(extent[d], (n - 1 - o) / s + 1);
+    b.lo.push_back(std::min(lo, extent[d]));
+    b.hi.push_back(std::max(hi, b.lo.back()));
+  }
+  return b;
+}
+
+int64_t Place::ValidElements() const { return ValidIndices().NumElements(); }
+
+std::string FormatPlace(const Place& p) {
+  std::vector<std::string> dims;
+  for (size_t d = 0; d < p.extent.size(); ++d) {
+    const int64_t last = p.origin[d] + (p.extent[d] - 1) * p.stride[d];
+    dims.push_back(p.stride[d] == 1 ? absl::StrCat(p.origin[d], ":", last + 1)
+                                    : absl::StrCat(p.origin[d], ":", last + 1, ":", p.stride[d]));
+  }
+  return absl::StrCat("[", absl::StrJoin(dims, ","), "]");
+}
+
 namespace {
 
 using Vars = std::map<std::string, int64_t>;
 
-absl::StatusOr<Box> ResolveBox(const ir::TensorRegion& r, const ShapeTable& shapes, const Vars& vars) {
+absl::StatusOr<int64_t> Evaluate(const ir::AffineExpr& e, const Vars& vars, const std::string& tensor) {
+  int64_t v = e.constant();
+  if (v < -kMaxCoordinate || v > kMaxCoordinate) {
+    return InvalidProgramError(absl::StrCat("region of '", tensor, "' has an origin constant out of range"));
+  }
+  for (const ir::AffineTerm& t : e.terms()) {
+    auto it = vars.find(t.var());
+    if (it == vars.end()) {
+      return InvalidProgramError(absl::StrCat("region of '", tensor, "' uses loop variable '", t.var(),
+                                              "' outside its loop"));
+    }
+    int64_t term = 0;
+    if (__builtin_mul_overflow(t.coeff(), it->second, &term) || __builtin_add_overflow(v, term, &v) ||
+        v < -kMaxCoordinate || v > kMaxCoordinate) {
+      return InvalidProgramError(absl::StrCat("region of '", tensor, "' has an origin out of range"));
+    }
+  }
+  return v;
+}
+
+}  // namespace
+
+absl::StatusOr<Place> ResolveRegion(const ir::TensorRegion& r, const ShapeTable& shapes, const Vars& vars) {
   auto it = shapes.find(r.tensor());
   if (it == shapes.end()) return InvalidProgramError(absl::StrCat("DFX names unknown tensor '", r.tensor(), "'"));
   const Shape& shape = it->second;
-  if (r.index_size() != static_cast<int>(shape.size()) || r.tile_shape_size() != static_cast<int>(shape.size())) {
-    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has rank ", r.index_size(), "/",
-                                            r.tile_shape_size(), ", the tensor has rank ", shape.size()));
+  if (r.dims_size() != static_cast<int>(shape.size())) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has rank ", r.dims_size(),
+                                            ", the tensor has rank ", shape.size()));
   }
-  Box box;
+  if (r.layout() == ir::LAYOUT_NHWC && shape.size() != 4) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' is NHWC but has rank ", shape.size()));
+  }
+  if (!ir::Layout_IsValid(r.layout()) || !ir::TensorRegion::Padding_IsValid(r.padding())) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has an unknown layout or padding"));
+  }
+  Place place;
+  place.tensor_shape = shape;
+  int64_t elements = 1;
   for (size_t d = 0; d < shape.size(); ++d) {
-    int64_t index = r.index(d).constant();
-    if (!r.index(d).var().empty()) {
-      auto v = vars.find(r.index(d).var());
-      if (v == vars.end()) {
-        return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' uses loop variable '",
-                                                r.index(d).var(), "' outside its loop"));
-      }
-      index += v->second;
+    const ir::RegionDim& dim = r.dims(d);
+    const int64_t stride = dim.stride() == 0 ? 1 : dim.stride();
+    if (dim.extent() <= 0 || dim.extent() > kMaxTileElements || stride < 0 || stride > kMaxCoordinate ||
+        dim.halo_lo() < 0 || dim.halo_hi() < 0 || dim.halo_lo() > dim.extent() ||
+        dim.halo_hi() > dim.extent() - dim.halo_lo()) {
+      return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' dimension ", d, " has extent ",
+                                              dim.extent(), ", stride ", stride, ", halo ", dim.halo_lo(), "+",
+                                              dim.halo_hi()));
     }
-    const int64_t tile = r.tile_shape(d);
-    if (tile <= 0 || index < 0 || tile > shape[d] || index > shape[d] / tile + 1 || index * tile >= shape[d]) {
-      return InvalidProgramError(absl::StrCat("tile ", index, " of size ", tile, " lies outside dimension ", d,
+    if (__builtin_mul_overflow(elements, dim.extent(), &elements) || elements > kMaxTileElements) {
+      return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' holds more than ", kMaxTileElements,
+                                              " elements"));
+    }
+    KPU_ASSIGN_OR_RETURN(int64_t origin, Evaluate(dim.origin(), vars, r.tensor()));
+    // A tile may lie wholly in padding (the last fold of a ragged tile): it moves no bytes and
+    // costs no MACs. Its coordinates must still be representable.
+    const int64_t last = origin + (dim.extent() - 1) * stride;
+    if (last > kMaxCoordinate) {
+      return InvalidProgramError(absl::StrCat("tile [", origin, ", ", last + 1, ") lies outside dimension ", d,
                                               " (", shape[d], ") of '", r.tensor(), "'"));
     }
-    box.lo.push_back(index * tile);
-    box.hi.push_back(std::min(index * tile + tile, shape[d]));
+    place.origin.push_back(origin);
+    place.extent.push_back(dim.extent());
+    place.stride.push_back(stride);
   }
-  return box;
-}
-
-absl::StatusOr<Place> Resolve(const ir::TensorRegion& r, const ShapeTable& shapes, const Vars& vars) {
-  Place place;
-  KPU_ASSIGN_OR_RETURN(place.box, ResolveBox(r, shapes, vars));
   place.slot = r.slot();
   if (!r.slot_var().empty()) {
     auto v = vars.find(r.slot_var());
-    if (v == vars.end() || r.slot_count() == 0 || r.slot_count() > 64) {
+    if (v == vars.end() || r.slot_count() == 0 || r.slot_count() > 64 || r.slot() > 1024) {
       return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has slot variable '", r.slot_var(),
                                               "' with ", r.slot_count(), " slots outside its loop"));
     }
     place.slot += static_cast<uint32_t>(v->second % r.slot_count());
+  } else if (r.slot() > 1024) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' names slot ", r.slot()));
   }
   return place;
 }
 
+namespace {
+
 struct Walker {
   const ShapeTable& shapes;
-  DfxVisitor* visitor;  // null when only counting
+  // Called for every DataMove / Compute / Barrier with its resolved places; null when counting.
+  std::function<absl::Status(const ir::DfxOp&, std::vector<Place>)> on_op;
   Vars vars;
+  std::vector<std::string> stack;  // enclosing loop variables, outermost first
   uint64_t steps = 0;
+  uint64_t max_steps = kMaxDfxSteps;
+
+  // Values of the enclosing loops from the outermost down to `loop`.
+  std::vector<int64_t> Prefix(const std::string& loop) const {
+    std::vector<int64_t> values;
+    for (const std::string& v : stack) {
+      values.push_back(vars.at(v));
+      if (v == loop) break;
+    }
+    return values;
+  }
 
   absl::Status Walk(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, int depth) {
     if (depth > 16) return InvalidProgramError("TileLoops nested deeper than 16");
     for (const ir::DfxOp& op : ops) {
-      if (++steps > kMaxDfxSteps) {
-        return InvalidProgramError(absl::StrCat("DFX program exceeds ", kMaxDfxSteps, " steps"));
+      if (++steps > max_steps) {
+        return InvalidProgramError(absl::StrCat("DFX program exceeds ", max_steps, " steps"));
       }
       switch (op.kind_case()) {
         case ir::DfxOp::kTileLoop: {
@@ -107,34 +190,38 @@ struct Walker {
                                                     "' is empty or shadows an outer loop"));
           }
           const uint64_t trips = static_cast<uint64_t>((loop.end() - loop.start() + loop.step() - 1) / loop.step());
-          if (trips > kMaxDfxSteps) return InvalidProgramError("TileLoop trip count is too large");
+          if (trips > max_steps) return InvalidProgramError("TileLoop trip count is too large");
+          stack.push_back(loop.induction_var());
           for (int64_t i = loop.start(); i < loop.end(); i += loop.step()) {
             vars[loop.induction_var()] = i;
             KPU_RETURN_IF_ERROR(Walk(loop.body(), depth + 1));
           }
           vars.erase(loop.induction_var());
+          stack.pop_back();
           break;
         }
         case ir::DfxOp::kDataMove: {
-          if (visitor == nullptr) break;
-          KPU_ASSIGN_OR_RETURN(Place src, Resolve(op.data_move().source(), shapes, vars));
-          KPU_ASSIGN_OR_RETURN(Place dst, Resolve(op.data_move().destination(), shapes, vars));
-          KPU_RETURN_IF_ERROR(visitor->OnDataMove(op, op.data_move(), src, dst));
+          if (!on_op) break;
+          std::vector<Place> places(2);
+          KPU_ASSIGN_OR_RETURN(places[0], ResolveRegion(op.data_move().source(), shapes, vars));
+          KPU_ASSIGN_OR_RETURN(places[1], ResolveRegion(op.data_move().destination(), shapes, vars));
+          KPU_RETURN_IF_ERROR(on_op(op, std::move(places)));
           break;
         }
         case ir::DfxOp::kCompute: {
-          if (visitor == nullptr) break;
-          std::vector<Place> inputs;
+          if (!on_op) break;
+          std::vector<Place> places;
           for (const auto& in : op.compute().inputs()) {
-            KPU_ASSIGN_OR_RETURN(Place p, Resolve(in, shapes, vars));
-            inputs.push_back(std::move(p));
+            KPU_ASSIGN_OR_RETURN(Place p, ResolveRegion(in, shapes, vars));
+            places.push_back(std::move(p));
           }
-          KPU_ASSIGN_OR_RETURN(Place out, Resolve(op.compute().output(), shapes, vars));
-          KPU_RETURN_IF_ERROR(visitor->OnCompute(op, op.compute(), inputs, out));
+          KPU_ASSIGN_OR_RETURN(Place out, ResolveRegion(op.compute().output(), shapes, vars));
+          places.push_back(std::move(out));
+          KPU_RETURN_IF_ERROR(on_op(op, std::move(places)));
           break;
         }
         case ir::DfxOp::kBarrier:
-          if (visitor != nullptr) KPU_RETURN_IF_ERROR(visitor->OnBarrier(op));
+          if (on_op) KPU_RETURN_IF_ERROR(on_op(op, {}));
           break;
         default:
           return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " has no kind"));
@@ -148,15 +235,87 @@ struct Walker {
 
 absl::Status WalkDfx(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, const ShapeTable& shapes,
                      DfxVisitor& visitor) {
-  Walker w{shapes, &visitor, {}};
+  Walker w{shapes, [&](const ir::DfxOp& op, std::vector<Place> places) -> absl::Status {
+             switch (op.kind_case()) {
+               case ir::DfxOp::kDataMove: return visitor.OnDataMove(op, op.data_move(), places[0], places[1]);
+               case ir::DfxOp::kCompute: {
+                 Place out = std::move(places.back());
+                 places.pop_back();
+                 return visitor.OnCompute(op, op.compute(), places, out);
+               }
+               default: return visitor.OnBarrier(op);
+             }
+           }};
   return w.Walk(ops, 0);
 }
 
 absl::StatusOr<uint64_t> CountDfxSteps(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops) {
   static const ShapeTable kNone;
-  Walker w{kNone, nullptr, {}};
+  Walker w{kNone, nullptr};
   KPU_RETURN_IF_ERROR(w.Walk(ops, 0));
   return w.steps;
+}
+
+absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops,
+                                                   const ShapeTable& shapes, uint64_t max_instances) {
+  std::vector<DfxInstance> out;
+  std::map<uint64_t, std::vector<size_t>> issued;                 // op id -> its instances so far
+  // For carried dependencies: the instances of an op in one iteration of an enclosing loop, keyed
+  // by the loop and the values of every loop from the outermost down to it.
+  std::map<std::tuple<uint64_t, std::string, std::vector<int64_t>>, std::vector<size_t>> by_iteration;
+  std::set<uint64_t> carried_targets;
+  std::function<void(const google::protobuf::RepeatedPtrField<ir::DfxOp>&)> collect =
+      [&](const google::protobuf::RepeatedPtrField<ir::DfxOp>& list) {
+        for (const ir::DfxOp& op : list) {
+          for (const ir::CarriedDependency& c : op.carried()) carried_targets.insert(c.op_id());
+          if (op.has_tile_loop()) collect(op.tile_loop().body());
+        }
+      };
+  collect(ops);
+  size_t last_barrier = SIZE_MAX;
+  Walker w{shapes, nullptr};
+  w.max_steps = std::min<uint64_t>(max_instances, kMaxDfxSteps);
+  w.on_op = [&](const ir::DfxOp& op, std::vector<Place> places) -> absl::Status {
+    DfxInstance inst{&op, std::move(places), {}};
+    const size_t self = out.size();
+    std::vector<size_t>& mine = issued[op.op_id()];
+    const size_t previous = mine.empty() ? SIZE_MAX : mine.back();
+    for (uint64_t d : op.depends_on()) {
+      auto it = issued.find(d);
+      if (it == issued.end() || it->second.empty()) continue;
+      const std::vector<size_t>& theirs = it->second;
+      // Every instance since this op last ran (a write after a loop of reads waits for all of
+      // them), or the latest one when none ran since.
+      auto since = previous == SIZE_MAX ? theirs.begin() : std::upper_bound(theirs.begin(), theirs.end(), previous);
+      if (since == theirs.end()) since = theirs.end() - 1;
+      inst.waits_for.insert(inst.waits_for.end(), since, theirs.end());
+    }
+    for (const ir::CarriedDependency& c : op.carried()) {
+      auto v = w.vars.find(c.loop_var());
+      if (v == w.vars.end() || c.distance() <= 0) {
+        return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " carries a dependency over loop '",
+                                                c.loop_var(), "' it is not inside, or distance ", c.distance()));
+      }
+      std::vector<int64_t> earlier = w.Prefix(c.loop_var());
+      earlier.back() -= c.distance();
+      auto it = by_iteration.find({c.op_id(), c.loop_var(), earlier});
+      if (it != by_iteration.end()) inst.waits_for.insert(inst.waits_for.end(), it->second.begin(), it->second.end());
+    }
+    if (op.has_barrier()) {
+      for (size_t i = last_barrier == SIZE_MAX ? 0 : last_barrier; i < self; ++i) inst.waits_for.push_back(i);
+      last_barrier = self;
+    } else if (last_barrier != SIZE_MAX) {
+      inst.waits_for.push_back(last_barrier);
+    }
+    mine.push_back(self);
+    if (carried_targets.count(op.op_id())) {
+      for (const std::string& loop : w.stack) by_iteration[{op.op_id(), loop, w.Prefix(loop)}].push_back(self);
+    }
+    out.push_back(std::move(inst));
+    return absl::OkStatus();
+  };
+  KPU_RETURN_IF_ERROR(w.Walk(ops, 0));
+  return out;
 }
 
 }  // namespace kpu

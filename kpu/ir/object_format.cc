@@ -101,9 +101,11 @@ absl::StatusOr<std::vector<Section>> DecodeContainer(const std::string& bytes) {
   }
   const uint32_t version = GetU32(bytes, 4);
   if (version != kFormatVersion) {
+    // Format 1 tiles could only name aligned boxes; their DFX means something else now.
+    const std::string hint = version < kFormatVersion ? "; recompile the model with this toolchain" : "";
     return InvalidProgramError(absl::StrCat("format version ", version,
                                             " is not supported (this loader reads version ",
-                                            kFormatVersion, ")"));
+                                            kFormatVersion, ")", hint));
   }
   const uint32_t count = GetU32(bytes, 12);
   if (count > kMaxSections) {

@@ -20,7 +20,8 @@
 namespace kpu {
 
 constexpr char kObjectMagic[4] = {'K', 'P', 'U', '\0'};
-constexpr uint32_t kFormatVersion = 1;
+// 2: affine TensorRegions, Compute attributes and dataflow, carried dependencies (decisions 8, 9).
+constexpr uint32_t kFormatVersion = 2;
 constexpr uint32_t kHeaderBytes = 16;
 constexpr uint32_t kSectionEntryBytes = 24;
 constexpr uint32_t kWeightsAlignment = 64;

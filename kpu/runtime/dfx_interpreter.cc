@@ -1,107 +1,116 @@
 #include "kpu/runtime/dfx_interpreter.h"
 
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "kpu/ir/config_presets.h"
+#include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
 #include "kpu/runtime/kernels.h"
 
 namespace kpu::runtime {
 namespace {
 
-struct Buffer {
-  Box box;
-  std::vector<float> data;  // dense over box, row-major
-};
-
-// Copies `box` out of a dense array laid out over `from` into a dense array over `box`
-// (to_inner = false), or the reverse (to_inner = true).
-void CopyBox(const Box& outer, float* outer_data, const Box& box, float* box_data, bool to_outer) {
-  const int rank = static_cast<int>(box.lo.size());
-  if (rank == 0) {
-    if (to_outer) outer_data[0] = box_data[0]; else box_data[0] = outer_data[0];
-    return;
+// Element strides of a tile stored in `layout`, per logical dimension.
+std::vector<int64_t> StorageStrides(const Shape& extent, ir::Layout layout) {
+  const int rank = static_cast<int>(extent.size());
+  std::vector<int> order(rank);
+  for (int d = 0; d < rank; ++d) order[d] = d;
+  if (layout == ir::LAYOUT_NHWC && rank == 4) order = {0, 2, 3, 1};
+  std::vector<int64_t> strides(rank, 1);
+  int64_t s = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    strides[order[i]] = s;
+    s *= extent[order[i]];
   }
-  const Shape ext = box.Extent();
-  const Shape outer_ext = outer.Extent();
-  std::vector<int64_t> idx(rank, 0);
-  const int64_t row = ext[rank - 1];
-  const int64_t rows = box.NumElements() / row;
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t off = 0;
-    for (int d = 0; d < rank; ++d) off = off * outer_ext[d] + (box.lo[d] - outer.lo[d] + idx[d]);
-    float* o = outer_data + off;
-    float* b = box_data + r * row;
-    if (to_outer) std::copy(b, b + row, o); else std::copy(o, o + row, b);
-    for (int d = rank - 2; d >= 0; --d) {
-      if (++idx[d] < ext[d]) break;
-      idx[d] = 0;
+  return strides;
+}
+
+// Calls f(tile index, tensor coordinate) for every element of a place, in logical row-major
+// order of the tile.
+template <typename F>
+absl::Status ForEachElement(const Place& p, F&& f) {
+  const int rank = static_cast<int>(p.extent.size());
+  std::vector<int64_t> i(rank, 0), c(p.origin);
+  const int64_t n = p.NumElements();
+  for (int64_t e = 0; e < n; ++e) {
+    KPU_RETURN_IF_ERROR(f(i, c));
+    for (int d = rank - 1; d >= 0; --d) {
+      c[d] += p.stride[d];
+      if (++i[d] < p.extent[d]) break;
+      i[d] = 0;
+      c[d] = p.origin[d];
     }
   }
+  return absl::OkStatus();
 }
 
-Box WholeBox(const Shape& shape) {
-  Box b;
-  b.lo.assign(shape.size(), 0);
-  b.hi = shape;
-  return b;
+bool Inside(const std::vector<int64_t>& c, const Shape& shape) {
+  for (size_t d = 0; d < c.size(); ++d) {
+    if (c[d] < 0 || c[d] >= shape[d]) return false;
+  }
+  return true;
 }
 
-class Interpreter : public DfxVisitor {
+int64_t RowMajorOffset(const std::vector<int64_t>& c, const Shape& shape) {
+  int64_t off = 0;
+  for (size_t d = 0; d < c.size(); ++d) off = off * shape[d] + c[d];
+  return off;
+}
+
+// The bytes an out-of-bounds element of `region` reads as.
+absl::StatusOr<std::vector<char>> PadBytes(const ir::TensorRegion& r, ir::DataType dtype) {
+  std::vector<char> bytes(DTypeSize(dtype), 0);
+  if (r.padding() == ir::TensorRegion::PAD_ZERO) return bytes;
+  const double v = r.padding() == ir::TensorRegion::PAD_NEG_INF ? -std::numeric_limits<double>::infinity()
+                                                                 : r.pad_value();
+  switch (dtype) {
+    case ir::FLOAT32: {
+      const float f = static_cast<float>(v);
+      std::memcpy(bytes.data(), &f, sizeof f);
+      return bytes;
+    }
+    case ir::INT8: {
+      const int8_t i = std::isinf(v) ? std::numeric_limits<int8_t>::min() : static_cast<int8_t>(v);
+      std::memcpy(bytes.data(), &i, sizeof i);
+      return bytes;
+    }
+    case ir::INT32: {
+      const int32_t i = std::isinf(v) ? std::numeric_limits<int32_t>::min() : static_cast<int32_t>(v);
+      std::memcpy(bytes.data(), &i, sizeof i);
+      return bytes;
+    }
+    default:
+      return UnimplementedError(absl::StrCat("padding ", ir::TensorRegion::Padding_Name(r.padding()), " of ",
+                                             DTypeName(dtype), " tiles is not interpreted yet"));
+  }
+}
+
+// A tile held at an on-chip level: the elements of `place`, stored in `layout`. A buffer is
+// normally one fragment; partial writes (fold partial sums) add fragments to it.
+struct Fragment {
+  Place place;
+  ir::Layout layout = ir::LAYOUT_ROW_MAJOR;
+  size_t element_size = 4;
+  std::vector<int64_t> strides;
+  std::vector<char> data;
+};
+
+class Interpreter {
  public:
   Interpreter(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram)
       : op_(op), config_(config), dram_(dram) {}
 
-  absl::Status OnDataMove(const ir::DfxOp& dop, const ir::DataMove& move, const Place& src, const Place& dst) override {
-    if (move.transpose()) return UnimplementedError("transposing DataMoves are not interpreted yet");
-    const std::string& tensor = move.source().tensor();
-    std::vector<float> tile(src.box.NumElements());
-    KPU_RETURN_IF_ERROR(Read(dop, move.source().level(), tensor, src, tile.data()));
-    if (move.destination().level() == ir::EXTERNAL) {
-      KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(tensor));
-      CopyBox(WholeBox(t->shape), t->data, dst.box, tile.data(), true);
-      return absl::OkStatus();
+  absl::Status Run(const ir::DfxOp& dop, const std::vector<Place>& places) {
+    switch (dop.kind_case()) {
+      case ir::DfxOp::kDataMove: return Move(dop, dop.data_move(), places[0], places[1]);
+      case ir::DfxOp::kCompute: return Compute(dop, dop.compute(), places);
+      default: return absl::OkStatus();
     }
-    return Write(move.destination().level(), tensor, dst, Buffer{dst.box, std::move(tile)}, dop);
-  }
-
-  absl::Status OnCompute(const ir::DfxOp& dop, const ir::Compute& c, const std::vector<Place>& inputs,
-                         const Place& output) override {
-    std::vector<std::vector<float>> in_data(inputs.size());
-    std::vector<ConstTensorView> views;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const ir::TensorRegion& r = c.inputs(i);
-      in_data[i].resize(inputs[i].box.NumElements());
-      KPU_RETURN_IF_ERROR(Read(dop, r.level(), r.tensor(), inputs[i], in_data[i].data()));
-      views.push_back({ir::FLOAT32, inputs[i].box.Extent(), in_data[i].data()});
-    }
-    const ir::TensorRegion& out = c.output();
-    const Key key{out.level(), out.tensor(), output.slot};
-    Buffer result{output.box, std::vector<float>(output.box.NumElements(), 0.0f)};
-    if (c.accumulate()) {
-      auto it = buffers_.find(key);
-      if (it == buffers_.end() || !(it->second.box == output.box)) {
-        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " accumulates into ", FormatBox(output.box),
-                                                " of '", out.tensor(), "', which ", LevelName(out.level()),
-                                                " does not hold"));
-      }
-      result.data = it->second.data;
-    }
-    // A tile op runs the op's kernel on tiles, with the tile's own parameters: the epilogue
-    // (bias, activation) is a separate ELEMENTWISE step in DFX.
-    AttrMap attrs;
-    if (c.type() == ir::Compute::SOFTMAX_TILE) attrs["axis"].set_i(c.axis());
-    KernelArgs args{attrs, views, {{ir::FLOAT32, output.box.Extent(), result.data.data()}}, c.accumulate()};
-    if (!Kernels().count(c.function())) return InvalidProgramError(absl::StrCat("unknown compute function '", c.function(), "'"));
-    KPU_RETURN_IF_ERROR(RunKernel(c.function(), args));
-    if (out.level() == ir::EXTERNAL) {
-      KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(out.tensor()));
-      CopyBox(WholeBox(t->shape), t->data, output.box, result.data.data(), true);
-      return absl::OkStatus();
-    }
-    return Write(out.level(), out.tensor(), output, std::move(result), dop);
   }
 
  private:
@@ -113,61 +122,254 @@ class Interpreter : public DfxVisitor {
     return &it->second;
   }
 
-  // Reads `place` of `tensor` at `level` into `out`: the tile must be resident there. This is the
-  // check that catches a kernel reading a tile it never loaded.
-  absl::Status Read(const ir::DfxOp& dop, ir::MemoryLevel level, const std::string& tensor, const Place& place,
-                    float* out) {
-    if (level == ir::EXTERNAL) {
-      KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(tensor));
-      CopyBox(WholeBox(t->shape), t->data, place.box, out, false);
-      return absl::OkStatus();
-    }
-    auto it = buffers_.find(Key{level, tensor, place.slot});
-    if (it == buffers_.end() || !it->second.box.Contains(place.box)) {
-      return InvalidProgramError(absl::StrCat(
-          "DFX op ", dop.op_id(), " reads ", FormatBox(place.box), " of '", tensor, "' from ", LevelName(level),
-          " slot ", place.slot, ", which holds ",
-          it == buffers_.end() ? std::string("nothing") : FormatBox(it->second.box)));
-    }
-    CopyBox(it->second.box, it->second.data.data(), place.box, out, false);
-    return absl::OkStatus();
+  ir::DataType TileType(const ir::TensorRegion& r, const DramTensor& t) const {
+    return r.dtype() == ir::DTYPE_UNSPECIFIED ? t.dtype : r.dtype();
   }
 
-  absl::Status Write(ir::MemoryLevel level, const std::string& tensor, const Place& place, Buffer buffer,
-                     const ir::DfxOp& dop) {
-    const Key key{level, tensor, place.slot};
-    auto it = buffers_.find(key);
-    uint64_t& resident = resident_[level];
-    if (it != buffers_.end()) resident -= it->second.data.size() * sizeof(float);
-    resident += buffer.data.size() * sizeof(float);
-    buffers_[key] = std::move(buffer);
-    if (level == ir::REGISTER) return absl::OkStatus();  // accumulators: folds are sequenced by the array
-    const ir::MemoryLevelConfig* cfg = FindLevel(config_, level);
+  // Reads the elements of `place` (region `r`) into a dense tile in logical row-major order. A
+  // tile must be resident where it is read: this is the check that catches a kernel reading a
+  // tile it never loaded.
+  absl::StatusOr<std::vector<char>> Read(const ir::DfxOp& dop, const ir::TensorRegion& r, const Place& place) {
+    KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(r.tensor()));
+    const ir::DataType dtype = TileType(r, *t);
+    const size_t e = DTypeSize(dtype);
+    KPU_ASSIGN_OR_RETURN(std::vector<char> pad, PadBytes(r, dtype));
+    std::vector<char> out(place.NumElements() * e);
+    char* dst = out.data();
+    if (r.level() == ir::EXTERNAL) {
+      if (dtype != t->dtype) {
+        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads '", r.tensor(), "' from DRAM as ",
+                                                DTypeName(dtype), ", but it is ", DTypeName(t->dtype)));
+      }
+      const char* src = static_cast<const char*>(t->data);
+      KPU_RETURN_IF_ERROR(ForEachElement(place, [&](const std::vector<int64_t>&, const std::vector<int64_t>& c) {
+        std::memcpy(dst, Inside(c, t->shape) ? src + RowMajorOffset(c, t->shape) * e : pad.data(), e);
+        dst += e;
+        return absl::OkStatus();
+      }));
+      return out;
+    }
+    auto it = buffers_.find(Key{r.level(), r.tensor(), place.slot});
+    auto missing = [&]() {
+      std::string held;
+      if (it != buffers_.end()) {
+        for (const Fragment& f : it->second) absl::StrAppend(&held, held.empty() ? "" : " ", FormatPlace(f.place));
+      }
+      return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads ", FormatPlace(place), " of '",
+                                              r.tensor(), "' from ", LevelName(r.level()), " slot ", place.slot,
+                                              ", which holds ", held.empty() ? std::string("nothing") : held));
+    };
+    if (it == buffers_.end()) return missing();
+    const int rank = static_cast<int>(place.extent.size());
+    KPU_RETURN_IF_ERROR(ForEachElement(place, [&](const std::vector<int64_t>&, const std::vector<int64_t>& c) {
+      if (!Inside(c, t->shape)) {
+        std::memcpy(dst, pad.data(), e);
+        dst += e;
+        return absl::OkStatus();
+      }
+      // The newest fragment holding the element has its value.
+      for (auto f = it->second.rbegin(); f != it->second.rend(); ++f) {
+        int64_t off = 0;
+        bool held = f->element_size == e;
+        for (int d = 0; d < rank && held; ++d) {
+          const int64_t rel = c[d] - f->place.origin[d];
+          const int64_t j = rel / f->place.stride[d];
+          held = rel >= 0 && rel % f->place.stride[d] == 0 && j < f->place.extent[d];
+          off += j * f->strides[d];
+        }
+        if (!held) continue;
+        std::memcpy(dst, f->data.data() + off * e, e);
+        dst += e;
+        return absl::OkStatus();
+      }
+      return missing();
+    }));
+    return out;
+  }
+
+  // Stores a dense logical tile as the new content of `place` (region `r`). Elements outside the
+  // tensor are dropped when the destination is DRAM.
+  absl::Status Write(const ir::DfxOp& dop, const ir::TensorRegion& r, const Place& place, std::vector<char> tile) {
+    KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(r.tensor()));
+    const size_t e = DTypeSize(TileType(r, *t));
+    if (r.level() == ir::EXTERNAL) {
+      if (TileType(r, *t) != t->dtype) {
+        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " writes '", r.tensor(),
+                                                "' to DRAM in another dtype than its own"));
+      }
+      char* base = static_cast<char*>(t->data);
+      const char* src = tile.data();
+      return ForEachElement(place, [&](const std::vector<int64_t>&, const std::vector<int64_t>& c) {
+        if (Inside(c, t->shape)) std::memcpy(base + RowMajorOffset(c, t->shape) * e, src, e);
+        src += e;
+        return absl::OkStatus();
+      });
+    }
+    Fragment b{place, r.layout(), e, StorageStrides(place.extent, r.layout()), {}};
+    if (r.layout() == ir::LAYOUT_ROW_MAJOR) {
+      b.data = std::move(tile);
+    } else {
+      b.data.resize(tile.size());
+      const char* src = tile.data();
+      KPU_RETURN_IF_ERROR(ForEachElement(place, [&](const std::vector<int64_t>& i, const std::vector<int64_t>&) {
+        int64_t off = 0;
+        for (size_t d = 0; d < i.size(); ++d) off += i[d] * b.strides[d];
+        std::memcpy(b.data.data() + off * e, src, e);
+        src += e;
+        return absl::OkStatus();
+      }));
+    }
+    const Key key{r.level(), r.tensor(), place.slot};
+    uint64_t& resident = resident_[r.level()];
+    std::vector<Fragment>& fragments = buffers_[key];
+    // A whole tile replaces what the buffer held; a partial one replaces only its own earlier self.
+    for (auto f = fragments.begin(); f != fragments.end();) {
+      if (!r.partial() || f->place == place) {
+        resident -= f->data.size();
+        f = fragments.erase(f);
+      } else {
+        ++f;
+      }
+    }
+    resident += b.data.size();
+    fragments.push_back(std::move(b));
+    if (r.level() == ir::REGISTER) {
+      // The array's accumulators: R x C per fold (decision 8).
+      const uint64_t cap = static_cast<uint64_t>(config_.compute().array_rows()) * config_.compute().array_cols();
+      if (static_cast<uint64_t>(place.NumElements()) > cap) {
+        return MemoryExceededError("REGISTER", place.NumElements(), cap,
+                                   absl::StrCat("accumulators of a ", config_.compute().array_rows(), "x",
+                                                config_.compute().array_cols(), " array, op '", op_.id(),
+                                                "', DFX op ", dop.op_id()));
+      }
+      return absl::OkStatus();
+    }
+    const ir::MemoryLevelConfig* cfg = FindLevel(config_, r.level());
     if (cfg == nullptr) {
-      return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " writes to ", LevelName(level),
+      return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " writes to ", LevelName(r.level()),
                                               ", which the KPU config does not have"));
     }
     if (resident > LevelCapacity(*cfg)) {
       return MemoryExceededError("SRAM", resident, LevelCapacity(*cfg),
-                                 absl::StrCat(LevelName(level), ", op '", op_.id(), "', DFX op ", dop.op_id()));
+                                 absl::StrCat(LevelName(r.level()), ", op '", op_.id(), "', DFX op ", dop.op_id()));
     }
     return absl::OkStatus();
+  }
+
+  absl::Status Move(const ir::DfxOp& dop, const ir::DataMove& move, const Place& src, const Place& dst) {
+    if (move.transpose()) return UnimplementedError("transposing DataMoves are not interpreted yet");
+    KPU_ASSIGN_OR_RETURN(std::vector<char> tile, Read(dop, move.source(), src));
+    if (move.type() == ir::DataMove::FLUSH && move.source().level() != ir::EXTERNAL) {
+      auto it = buffers_.find(Key{move.source().level(), move.source().tensor(), src.slot});
+      if (it != buffers_.end()) {
+        for (const Fragment& f : it->second) resident_[move.source().level()] -= f.data.size();
+        buffers_.erase(it);
+      }
+    }
+    return Write(dop, move.destination(), dst, std::move(tile));
+  }
+
+  absl::Status Compute(const ir::DfxOp& dop, const ir::Compute& c, const std::vector<Place>& places) {
+    const Place& output = places.back();
+    std::vector<std::vector<char>> in_data;
+    std::vector<ConstTensorView> views;
+    for (int i = 0; i < c.inputs_size(); ++i) {
+      KPU_ASSIGN_OR_RETURN(std::vector<char> tile, Read(dop, c.inputs(i), places[i]));
+      if (tile.size() != places[i].NumElements() * sizeof(float)) {
+        return UnimplementedError(absl::StrCat("DFX op ", dop.op_id(), ": only float32 tiles are computed yet"));
+      }
+      in_data.push_back(std::move(tile));
+    }
+    for (size_t i = 0; i < in_data.size(); ++i) {
+      views.push_back({ir::FLOAT32, places[i].extent, in_data[i].data()});
+    }
+    std::vector<char> result(output.NumElements() * sizeof(float), 0);
+    if (c.accumulate()) {
+      auto held = Read(dop, c.output(), output);
+      if (!held.ok() || held->size() != result.size()) {
+        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " accumulates into ", FormatPlace(output),
+                                                " of '", c.output().tensor(), "', which ",
+                                                LevelName(c.output().level()), " does not hold"));
+      }
+      result = std::move(*held);
+    }
+    // A tile op runs the op's kernel on tiles with the Compute's own attributes: the epilogue
+    // (bias, activation) is a separate ELEMENTWISE step, and conv padding is already in the tile.
+    AttrMap attrs = c.attributes();
+    if (c.type() == ir::Compute::SOFTMAX_TILE) attrs["axis"].set_i(c.axis());
+    KernelArgs args{attrs, views, {{ir::FLOAT32, output.extent, result.data()}}, c.accumulate()};
+    if (!Kernels().count(c.function())) {
+      return InvalidProgramError(absl::StrCat("unknown compute function '", c.function(), "'"));
+    }
+    KPU_RETURN_IF_ERROR(RunKernel(c.function(), args));
+    return Write(dop, c.output(), output, std::move(result));
   }
 
   const ir::KPUOp& op_;
   const ir::KPUConfig& config_;
   DramTensors& dram_;
-  std::map<Key, Buffer> buffers_;
+  std::map<Key, std::vector<Fragment>> buffers_;
   std::map<ir::MemoryLevel, uint64_t> resident_;
 };
 
+class StreamingVisitor : public DfxVisitor {
+ public:
+  explicit StreamingVisitor(Interpreter& i) : interpreter_(i) {}
+  absl::Status OnDataMove(const ir::DfxOp& op, const ir::DataMove&, const Place& src, const Place& dst) override {
+    return interpreter_.Run(op, {src, dst});
+  }
+  absl::Status OnCompute(const ir::DfxOp& op, const ir::Compute&, const std::vector<Place>& in,
+                         const Place& out) override {
+    std::vector<Place> places = in;
+    places.push_back(out);
+    return interpreter_.Run(op, places);
+  }
+
+ private:
+  Interpreter& interpreter_;
+};
+
+// The interpreter holds every instance of the kernel at once in this order; test programs are small.
+constexpr uint64_t kMaxReorderedInstances = 20'000'000;
+
 }  // namespace
 
-absl::Status InterpretKernel(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram) {
+absl::Status InterpretKernel(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram,
+                             InterpreterOrder order) {
   ShapeTable shapes;
   for (const auto& [name, t] : dram) shapes[name] = t.shape;
   Interpreter interpreter(op, config, dram);
-  return WalkDfx(op.dfx(), shapes, interpreter);
+  if (order == InterpreterOrder::kProgram) {
+    StreamingVisitor visitor(interpreter);
+    return WalkDfx(op.dfx(), shapes, visitor);
+  }
+  KPU_ASSIGN_OR_RETURN(std::vector<DfxInstance> instances, ExpandDfx(op.dfx(), shapes, kMaxReorderedInstances));
+  // Kahn's algorithm, always taking the newest ready instance: work of later iterations runs as
+  // early as the edges allow, so a missing edge shows up as a wrong value or a missing tile.
+  std::vector<std::vector<size_t>> users(instances.size());
+  std::vector<size_t> pending(instances.size(), 0);
+  for (size_t i = 0; i < instances.size(); ++i) {
+    for (size_t w : instances[i].waits_for) {
+      users[w].push_back(i);
+      ++pending[i];
+    }
+  }
+  std::vector<size_t> ready;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    if (pending[i] == 0) ready.push_back(i);
+  }
+  size_t done = 0;
+  while (!ready.empty()) {
+    const size_t i = ready.back();
+    ready.pop_back();
+    KPU_RETURN_IF_ERROR(interpreter.Run(*instances[i].op, instances[i].places));
+    ++done;
+    for (size_t u : users[i]) {
+      if (--pending[u] == 0) ready.push_back(u);
+    }
+  }
+  if (done != instances.size()) return InvalidProgramError(absl::StrCat("op '", op.id(), "' has a dependency cycle"));
+  return absl::OkStatus();
 }
 
 }  // namespace kpu::runtime

@@ -1,7 +1,8 @@
 // Executes a DFX kernel itself: every DataMove copies the real elements of its tile between
-// modelled memory levels (with each level's capacity enforced), every Compute runs the op's
-// kernel on the tiles it names. Slow; its purpose is to prove that the compiler's tiling
-// computes the same values as the whole-op kernels (ARCHITECTURE.md decision 2).
+// modelled memory levels (with each level's capacity enforced, padding filled, layouts
+// converted), every Compute runs the op's kernel on the tiles it names. Slow; its purpose is to
+// prove that the compiler's tiling computes the same values as the whole-op kernels
+// (ARCHITECTURE.md decision 2) and that the program's dependencies are complete (decision 9).
 #ifndef KPU_RUNTIME_DFX_INTERPRETER_H_
 #define KPU_RUNTIME_DFX_INTERPRETER_H_
 
@@ -11,18 +12,27 @@
 #include "absl/status/status.h"
 #include "kpu/ir/config.pb.h"
 #include "kpu/ir/dfx_walk.h"
+#include "kpu/ir/graph.pb.h"
 #include "kpu/ir/program.pb.h"
 
 namespace kpu::runtime {
 
-// The DRAM image of every tensor an op touches: whole row-major fp32 tensors.
+// The DRAM image of every tensor an op touches: whole row-major tensors of `dtype`.
 struct DramTensor {
   Shape shape;
-  float* data = nullptr;
+  ir::DataType dtype = ir::FLOAT32;
+  void* data = nullptr;
 };
 using DramTensors = std::map<std::string, DramTensor>;
 
-absl::Status InterpretKernel(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram);
+enum class InterpreterOrder {
+  kProgram,         // program order, streaming
+  kLatestReadyFirst,  // any op whose dependencies finished, newest first: as far from program
+                      // order as the dependencies allow
+};
+
+absl::Status InterpretKernel(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram,
+                             InterpreterOrder order = InterpreterOrder::kProgram);
 
 }  // namespace kpu::runtime
 

@@ -91,7 +91,7 @@ absl::Status Executor::Bind() {
                                                                : arena_.data() + t.arena_offset();
     tensors_[t.name()] = {t.dtype(), ToShape(t.shape()), data, t.has_quant() ? &t.quant() : nullptr,
                           t.kind() == ir::TensorDescriptor::WEIGHT};
-    if (t.dtype() == ir::FLOAT32) dram_[t.name()] = {ToShape(t.shape()), reinterpret_cast<float*>(data)};
+    dram_[t.name()] = {ToShape(t.shape()), t.dtype(), data};
   }
   // Kernels are chosen once, by (op type, dtype of the first input), so a program whose dtypes
   // this runtime cannot run fails at load, naming the op and the dtype.
@@ -134,9 +134,9 @@ absl::Status Executor::RunFast() {
   return absl::OkStatus();
 }
 
-absl::Status Executor::RunInterpreter() {
+absl::Status Executor::RunInterpreter(InterpreterOrder order) {
   for (const ir::KPUOp& op : program_.proto.operations().ops()) {
-    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_));
+    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_, order));
   }
   return absl::OkStatus();
 }
@@ -186,7 +186,9 @@ absl::Status Executor::Execute(const std::vector<HostTensor>& inputs, const std:
     }
   }
   for (const auto& [name, in] : given) std::memcpy(TensorData(name), in->data, in->size_bytes);
-  KPU_RETURN_IF_ERROR(options.engine == Engine::kFast ? RunFast() : RunInterpreter());
+  KPU_RETURN_IF_ERROR(options.engine == Engine::kFast ? RunFast()
+                      : RunInterpreter(options.engine == Engine::kDfxInterpreter ? InterpreterOrder::kProgram
+                                                                                 : InterpreterOrder::kLatestReadyFirst));
   for (const HostTensor& out : outputs) std::memcpy(out.data, TensorData(out.name), out.size_bytes);
   if (!timing_) {
     KPU_ASSIGN_OR_RETURN(ir::KPUPerformanceMetrics m, sim::EstimateProgram(p, config_));

@@ -22,7 +22,7 @@
 namespace kpu::runtime {
 
 enum class Mode { kFunctional = 0, kTransactional = 1, kCycleAccurate = 2, kPowerTrace = 3 };
-enum class Engine { kFast = 0, kDfxInterpreter = 1 };
+enum class Engine { kFast = 0, kDfxInterpreter = 1, kDfxInterpreterReordered = 2 };
 
 std::string ModeName(Mode mode);
 
@@ -62,7 +62,7 @@ class Executor {
   Executor(Program program, ir::KPUConfig config);
   absl::Status Bind();
   absl::Status RunFast();
-  absl::Status RunInterpreter();
+  absl::Status RunInterpreter(InterpreterOrder order);
   std::byte* TensorData(const std::string& name);
 
   // A tensor bound to its bytes in arena_ or weights_: bytes plus dtype (decision 11).
@@ -87,7 +87,7 @@ class Executor {
   std::vector<std::byte> weights_;  // the weights section
   std::map<std::string, BoundTensor> tensors_;
   std::vector<BoundOp> ops_;        // parallel to program_.proto.operations().ops()
-  DramTensors dram_;                // the fp32 tensors as the DFX interpreter sees them
+  DramTensors dram_;                // every tensor as the DFX interpreter sees it
   std::optional<ir::KPUPerformanceMetrics> timing_;  // the same for every run of this program
   std::optional<ir::KPUPerformanceMetrics> last_metrics_;
 };

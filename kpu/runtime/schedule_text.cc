@@ -11,16 +11,30 @@
 namespace kpu::runtime {
 namespace {
 
+std::string Affine(const ir::AffineExpr& e) {
+  std::vector<std::string> parts;
+  for (const ir::AffineTerm& t : e.terms()) {
+    parts.push_back(t.coeff() == 1 ? t.var() : absl::StrCat(t.coeff(), "*", t.var()));
+  }
+  if (e.constant() != 0 || parts.empty()) parts.push_back(absl::StrCat(e.constant()));
+  return absl::StrJoin(parts, "+");
+}
+
 std::string Region(const ir::TensorRegion& r) {
-  std::vector<std::string> idx;
-  for (const auto& i : r.index()) {
-    if (i.var().empty()) idx.push_back(absl::StrCat(i.constant()));
-    else idx.push_back(i.constant() ? absl::StrCat(i.var(), "+", i.constant()) : i.var());
+  std::vector<std::string> dims;
+  for (const ir::RegionDim& d : r.dims()) {
+    std::string dim = absl::StrCat(Affine(d.origin()), ":+", d.extent());
+    if (d.stride() > 1) absl::StrAppend(&dim, ":", d.stride());
+    if (d.halo_lo() || d.halo_hi()) absl::StrAppend(&dim, " halo ", d.halo_lo(), "/", d.halo_hi());
+    dims.push_back(dim);
   }
   std::string slot = r.slot_var().empty() ? absl::StrCat(r.slot())
                                            : absl::StrCat(r.slot(), "+", r.slot_var(), "%", r.slot_count());
-  return absl::StrCat(r.tensor(), "@", LevelName(r.level()), "[", absl::StrJoin(idx, ","), "] tile(",
-                      absl::StrJoin(r.tile_shape(), "x"), ") slot ", slot);
+  std::string extra;
+  if (r.padding() != ir::TensorRegion::PAD_ZERO) absl::StrAppend(&extra, " pad ", ir::TensorRegion::Padding_Name(r.padding()));
+  if (r.layout() != ir::LAYOUT_ROW_MAJOR) absl::StrAppend(&extra, " ", ir::Layout_Name(r.layout()));
+  if (r.dtype() != ir::DTYPE_UNSPECIFIED) absl::StrAppend(&extra, " ", DTypeName(r.dtype()));
+  return absl::StrCat(r.tensor(), "@", LevelName(r.level()), "[", absl::StrJoin(dims, ", "), "] slot ", slot, extra);
 }
 
 // Binds each DataMove to one engine of its class, round robin: the loader's choice of which DMA

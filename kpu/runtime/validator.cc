@@ -15,29 +15,54 @@
 namespace kpu::runtime {
 namespace {
 
-// Visits every region so an out-of-range tile or unknown tensor is found at load time.
+// Visits every region so an out-of-range tile, an unknown tensor, a move that changes which
+// elements it carries, or an array holding more than R x C accumulators is found at load time.
 class RegionChecker : public DfxVisitor {
  public:
+  explicit RegionChecker(const ir::KPUConfig& config)
+      : register_capacity_(static_cast<int64_t>(config.compute().array_rows()) * config.compute().array_cols()) {}
+
   absl::Status OnDataMove(const ir::DfxOp& op, const ir::DataMove& move, const Place& src, const Place& dst) override {
-    if (!(src.box == dst.box)) {
-      return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " moves ", FormatBox(src.box), " of '",
-                                              move.source().tensor(), "' into ", FormatBox(dst.box)));
+    if (src.origin != dst.origin || src.extent != dst.extent || src.stride != dst.stride) {
+      return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " moves ", FormatPlace(src), " of '",
+                                              move.source().tensor(), "' into ", FormatPlace(dst)));
     }
     if (move.source().tensor() != move.destination().tensor()) {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " moves between different tensors"));
     }
+    for (const ir::TensorRegion* r : {&move.source(), &move.destination()}) {
+      KPU_RETURN_IF_ERROR(CheckRegister(op, *r, r == &move.source() ? src : dst));
+    }
     return absl::OkStatus();
   }
-  absl::Status OnCompute(const ir::DfxOp& op, const ir::Compute& c, const std::vector<Place>& in, const Place&) override {
+
+  absl::Status OnCompute(const ir::DfxOp& op, const ir::Compute& c, const std::vector<Place>& in,
+                         const Place& out) override {
     if (!Kernels().count(c.function())) {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " computes unknown function '", c.function(), "'"));
     }
-    if (c.type() == ir::Compute::MATMUL_TILE && in.size() != 2) {
-      return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), ": MATMUL_TILE takes 2 inputs"));
-    }
     if (in.empty()) return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " has no inputs"));
-    return absl::OkStatus();
+    const size_t arity = c.type() == ir::Compute::MATMUL_TILE ? 2 : 0;
+    if (arity != 0 && in.size() != arity) {
+      return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), ": ", ir::Compute::Type_Name(c.type()),
+                                              " takes ", arity, " inputs, has ", in.size()));
+    }
+    if (!ir::Dataflow_IsValid(c.dataflow())) {
+      return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " has an unknown dataflow"));
+    }
+    for (int i = 0; i < c.inputs_size(); ++i) KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i]));
+    return CheckRegister(op, c.output(), out);
   }
+
+ private:
+  absl::Status CheckRegister(const ir::DfxOp& op, const ir::TensorRegion& r, const Place& p) const {
+    if (r.level() != ir::REGISTER || p.NumElements() <= register_capacity_) return absl::OkStatus();
+    return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " holds ", FormatPlace(p), " of '", r.tensor(),
+                                            "' in REGISTER: ", p.NumElements(), " elements, the array holds ",
+                                            register_capacity_));
+  }
+
+  int64_t register_capacity_;
 };
 
 }  // namespace
@@ -123,7 +148,7 @@ absl::Status ValidateProgram(const Program& program) {
     if (auto kernel = FindKernel(op.op_type(), types[op.inputs(0)].dtype); !kernel.ok()) {
       return InvalidProgramError(absl::StrCat("op '", op.id(), "': ", kernel.status().message()));
     }
-    RegionChecker checker;
+    RegionChecker checker(p.metadata().target_config());
     if (absl::Status s = WalkDfx(op.dfx(), shapes, checker); !s.ok()) {
       return InvalidProgramError(absl::StrCat("op '", op.id(), "': ", absl::StripPrefix(s.message(), "Invalid KPU program: ")));
     }

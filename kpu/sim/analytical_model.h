@@ -1,6 +1,6 @@
-// The analytical timing and energy model (FUNCTIONAL / BEHAVIORAL mode): walks each op's DFX,
-// counts compute per tile and bytes per memory link, and assumes double-buffered overlap, so an
-// op takes as long as its busiest resource; the rest of its time is memory stall.
+// The analytical timing and energy model (FUNCTIONAL / BEHAVIORAL mode): sums kpu/cost's estimate
+// of every op (cost::EstimateOp: compute per tile, bytes per memory link, double-buffered overlap
+// with prologue and epilogue) into the program's metrics.
 #ifndef KPU_SIM_ANALYTICAL_MODEL_H_
 #define KPU_SIM_ANALYTICAL_MODEL_H_
 

@@ -4,7 +4,8 @@
 
 #include "gtest/gtest.h"
 #include "kpu/ir/config_presets.h"
-#include "kpu/sim/compute_cost.h"
+#include "kpu/cost/array.h"
+#include "kpu/cost/op_cost.h"
 
 namespace kpu::sim {
 namespace {
@@ -13,10 +14,7 @@ ir::TensorRegion Whole(const std::string& t, ir::MemoryLevel level, std::vector<
   ir::TensorRegion r;
   r.set_tensor(t);
   r.set_level(level);
-  for (int64_t d : shape) {
-    r.add_index();
-    r.add_tile_shape(d);
-  }
+  for (int64_t d : shape) r.add_dims()->set_extent(d);
   return r;
 }
 
@@ -62,9 +60,10 @@ TEST(AnalyticalModel, OneTileByHand) {
   EXPECT_EQ(m->compute_cycles(), 94u);
   EXPECT_EQ(m->dram_reads_bytes(), 4u * (16 * 64 + 64 * 16));
   EXPECT_EQ(m->dram_writes_bytes(), 4u * 16 * 16);
-  // 8 KB over 100 B/cycle from DRAM: the link, not the array, sets the time.
-  // 8 KB in and 1 KB out over 100 B/cycle from DRAM take 93 cycles: hidden behind the 94 of compute.
-  EXPECT_EQ(m->total_cycles(), std::max<uint64_t>(94, std::ceil((8192.0 + 1024.0) / 100.0)));
+  // The first tiles come in (2 x 4 KB at 100 B/cycle) before the first MAC and the result goes
+  // out (1 KB) after the last: neither hides behind the 94 cycles of compute.
+  const uint64_t prologue = 2 * 41, epilogue = 11;
+  EXPECT_EQ(m->total_cycles(), prologue + 94 + epilogue);
   EXPECT_EQ(m->memory_stall_cycles(), m->total_cycles() - 94);
   EXPECT_EQ(m->total_macs(), 16u * 16 * 64);
   const double pj = 16 * 16 * 64 * config.energy().mac_fp32_pj() +
@@ -75,10 +74,26 @@ TEST(AnalyticalModel, OneTileByHand) {
 }
 
 TEST(AnalyticalModel, OutputStationaryFoldsMatchScaleSimFormula) {
-  const ir::KPUConfig c = DefaultConfig();
-  EXPECT_EQ(OutputStationaryCycles(16, 16, 100, c), 130u);
-  EXPECT_EQ(OutputStationaryCycles(17, 16, 100, c), 260u);
-  EXPECT_EQ(OutputStationaryCycles(32, 48, 10, c), 6u * 40);
+  const cost::ArrayShape a{16, 16};
+  EXPECT_EQ(*cost::GemmComputeCycles({16, 16, 100}, cost::Dataflow::kOutputStationary, a), 130u);
+  EXPECT_EQ(*cost::GemmComputeCycles({17, 16, 100}, cost::Dataflow::kOutputStationary, a), 260u);
+  EXPECT_EQ(*cost::GemmComputeCycles({32, 48, 10}, cost::Dataflow::kOutputStationary, a), 6u * 40);
+}
+
+TEST(AnalyticalModel, MetricsAreTheSumOfTheCostModelsOps) {
+  const ir::KPUConfig config = DefaultConfig();
+  ir::KPUProgram p = OneTile();
+  *p.mutable_operations()->add_ops() = p.operations().ops(0);
+  p.mutable_operations()->mutable_ops(1)->set_id("mm2");
+  auto m = EstimateProgram(p, config);
+  ASSERT_TRUE(m.ok()) << m.status();
+  auto one = cost::EstimateOp(p.operations().ops(0), cost::TensorsOf(p.tensors()), config);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(m->op_metrics_size(), 2);
+  EXPECT_EQ(m->op_metrics(1).cycles(), one->total_cycles);
+  EXPECT_EQ(m->total_cycles(), 2 * one->total_cycles);
+  EXPECT_EQ(m->dram_reads_bytes() + m->dram_writes_bytes(), 2 * one->dram_bytes());
+  EXPECT_NEAR(m->total_energy_uj(), 2 * one->energy.total_pj() * 1e-6, 1e-12);
 }
 
 TEST(AnalyticalModel, UnknownLevelInProgramIsAnError) {

@@ -58,6 +58,7 @@ pub const KPU_MODE_POWER_TRACE: kpu_mode = 3;
 pub type kpu_engine = c_int;
 pub const KPU_ENGINE_FAST: kpu_engine = 0;
 pub const KPU_ENGINE_DFX_INTERPRETER: kpu_engine = 1;
+pub const KPU_ENGINE_DFX_INTERPRETER_REORDERED: kpu_engine = 2;
 
 // Opaque handles: zero-sized, neither Send, Sync nor Unpin, so only pointers to them are usable.
 macro_rules! opaque {

@@ -97,6 +97,8 @@ pub enum Engine {
     Fast,
     /// The DFX program tile by tile (slow; verifies the tiling).
     DfxInterpreter,
+    /// The tile interpreter in another order the program's dependencies allow (newest ready first).
+    DfxInterpreterReordered,
 }
 
 impl Engine {
@@ -104,6 +106,7 @@ impl Engine {
         match self {
             Engine::Fast => sys::KPU_ENGINE_FAST,
             Engine::DfxInterpreter => sys::KPU_ENGINE_DFX_INTERPRETER,
+            Engine::DfxInterpreterReordered => sys::KPU_ENGINE_DFX_INTERPRETER_REORDERED,
         }
     }
 }

@@ -1,0 +1,22 @@
+// Elementwise ops on the vector unit: one row per op, operations per output element.
+#include "kpu/cost/ops/ops.h"
+
+namespace kpu::cost {
+
+void RegisterElementwiseCosts(ComputeCostTable& t) {
+  t["add"] = VectorCost(1, 0);
+  t["relu"] = VectorCost(1, 0);
+  t["sub"] = VectorCost(1, 0);
+  t["mul"] = VectorCost(1, 0);
+  t["div"] = VectorCost(1, 0);
+  // 1 / (1 + exp(-x)): negate, add, divide, one exponential; silu multiplies once more.
+  t["sigmoid"] = VectorCost(3, 1);
+  t["silu"] = VectorCost(4, 1);
+  // (e^2x - 1) / (e^2x + 1)
+  t["tanh"] = VectorCost(4, 1);
+  // add 3, clamp to [0, 6] (max, min), scale by 1/6; hardswish multiplies by x.
+  t["hardsigmoid"] = VectorCost(4, 0);
+  t["hardswish"] = VectorCost(5, 0);
+}
+
+}  // namespace kpu::cost
