@@ -20,11 +20,10 @@ namespace {
 
 // Known gap: registry ops without a DFX lowering in kpu/compiler yet.
 const std::set<std::string> kAwaitingLowering = {
-    "adaptive_avg_pool2d", "adaptive_max_pool2d", "amax",       "avg_pool2d",         "batch_norm",
-    "clamp",               "concat",              "conv2d",     "conv_transpose2d",   "gelu",
-    "hardtanh",            "leaky_relu",          "max_pool2d", "mean",               "pad",
-    "permute",             "reshape",             "slice",      "split",              "sum",
-    "upsample_bilinear2d", "upsample_nearest2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "amax",    "avg_pool2d", "batch_norm",
+    "concat",              "conv2d",              "conv_transpose2d",       "max_pool2d",
+    "mean",                "pad",                 "permute", "reshape",    "slice",
+    "split",               "sum",                 "upsample_bilinear2d",    "upsample_nearest2d",
 };
 
 // Known gap: registry ops without a cost function yet.

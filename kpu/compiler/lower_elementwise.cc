@@ -44,7 +44,9 @@ absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op
     in_regions.push_back(spec.At(bld.L1()));
   }
   RegionSpec out{node.outputs(0), index, tiling.tile};
-  uint64_t c = bld.Compute(body, type, node.op_type(), in_regions, out.At(bld.L1()), false, axis, loads);
+  // The node's attributes travel with each tile (hardtanh bounds, gelu's approximation, ...).
+  uint64_t c = bld.Compute(body, type, node.op_type(), in_regions, out.At(bld.L1()), false, axis, loads,
+                           &node.attributes());
   bld.Move(body, out, bld.L1(), ir::EXTERNAL, {c});
   bld.Barrier(op->mutable_dfx(), absl::StrCat(node.name(), " done"), {});
 

@@ -8,8 +8,7 @@ const std::map<std::string, LowerFn>& Lowerings() {
       {"add", LowerElementwise},
       {"relu", LowerElementwise},
       {"softmax", LowerSoftmax},
-      // Attribute-free elementwise ops: a tile kernel needs nothing beyond its tiles. (Ops with
-      // attributes, e.g. hardtanh or gelu, wait for Compute attributes in the DFX.)
+      // Elementwise ops: every Compute carries the node's attributes.
       {"sub", LowerElementwise},
       {"mul", LowerElementwise},
       {"div", LowerElementwise},
@@ -18,6 +17,10 @@ const std::map<std::string, LowerFn>& Lowerings() {
       {"silu", LowerElementwise},
       {"hardswish", LowerElementwise},
       {"hardsigmoid", LowerElementwise},
+      {"hardtanh", LowerElementwise},
+      {"leaky_relu", LowerElementwise},
+      {"gelu", LowerElementwise},
+      {"clamp", LowerElementwise},
       {"log_softmax", LowerSoftmax},
   };
   return *table;

@@ -17,6 +17,12 @@ void RegisterElementwiseCosts(ComputeCostTable& t) {
   // add 3, clamp to [0, 6] (max, min), scale by 1/6; hardswish multiplies by x.
   t["hardsigmoid"] = VectorCost(4, 0);
   t["hardswish"] = VectorCost(5, 0);
+  // a max and a min (clamp, hardtanh), or a compare, multiply and select (leaky_relu)
+  t["hardtanh"] = VectorCost(2, 0);
+  t["clamp"] = VectorCost(2, 0);
+  t["leaky_relu"] = VectorCost(3, 0);
+  // 0.5 x (1 + erf(x / sqrt 2)) or the tanh form: five arithmetic ops and one transcendental
+  t["gelu"] = VectorCost(5, 1);
 }
 
 }  // namespace kpu::cost
