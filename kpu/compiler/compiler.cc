@@ -186,6 +186,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     d->set_name(t.name());
     d->set_dtype(t.dtype());
     d->mutable_shape()->CopyFrom(t.shape());
+    if (t.has_quant()) *d->mutable_quant() = t.quant();  // decision 11: quantization travels with the tensor
     d->set_memory_hint(ir::EXTERNAL);
     const uint64_t bytes = NumElements(ToShape(t.shape())) * DTypeSize(t.dtype());
     if (IsConstant(t)) {
