@@ -83,16 +83,12 @@ void ExpectClose(const std::vector<float>& a, const std::vector<float>& b, const
                                  << " vs " << b[at] << ")";
 }
 
+ir::KPUConfig TinyL1();
+
 // Runs `g` on every config and checks fast == interpreted == reordered == `ref`.
 void CheckAllConfigs(const ir::Graph& g, const std::vector<float>& x, const std::vector<float>& ref,
                      const std::string& what) {
-  ir::KPUConfig tiny = *PresetConfig("minimal");
-  for (ir::MemoryLevelConfig& m : *tiny.mutable_memory()) {
-    if (m.level() == ir::L1) {
-      m.set_instances(1);
-      m.set_bytes_per_instance(16 * 1024);
-    }
-  }
+  const ir::KPUConfig tiny = TinyL1();
   for (const char* name : {"minimal", "swkpu-v1", "datacenter", "tiny-l1"}) {
     const ir::KPUConfig config = std::string(name) == "tiny-l1" ? tiny : *PresetConfig(name);
     const std::string label = what + " on " + std::string(name);
@@ -370,6 +366,47 @@ TEST(WindowOpsAgreement, ConvTranspose2d) {
       ref[i] = static_cast<float>(acc[i] + (c.bias ? bias[oc] : 0.0));
     }
     CheckAllConfigs(g, x, ref, "conv_transpose2d " + c.name);
+  }
+}
+
+ir::KPUConfig TinyL1() {
+  ir::KPUConfig tiny = *PresetConfig("minimal");
+  for (ir::MemoryLevelConfig& m : *tiny.mutable_memory()) {
+    if (m.level() == ir::L1) {
+      m.set_instances(1);
+      m.set_bytes_per_instance(16 * 1024);
+    }
+  }
+  return tiny;
+}
+
+// A 90x100 plane (35 KB) does not fit a 16 KB L1: max pooling splits the output rows and still
+// agrees (MaxPool2d above); avg pooling whose border windows divide differently needs whole planes
+// and says so, naming the node.
+TEST(WindowOpsAgreement, SmallL1SplitsRowsOrSaysWhy) {
+  for (bool uniform : {true, false}) {
+    ir::Graph g;
+    AddInput(&g, "x", {1, 3, 90, 100});
+    ir::Node* n = AddNode(&g, uniform ? "max_pool2d" : "avg_pool2d", {"x"}, "y");
+    n->set_name("pool");
+    SetInts(n, "kernel", {3, 3});
+    SetInts(n, "stride", {2, 2});
+    SetInts(n, "padding", {1, 1});
+    (*n->mutable_attributes())["ceil_mode"].set_i(1);
+    if (!uniform) (*n->mutable_attributes())["count_include_pad"].set_i(0);
+    g.add_outputs("y");
+    auto program = compiler::Compile(g, TinyL1(), {});
+    if (uniform) {
+      ASSERT_TRUE(program.ok()) << program.status();
+      const ir::KPUOp& op = program->proto.operations().ops(0);
+      EXPECT_EQ(op.tiling().tile_sizes().at("C"), 1);
+      EXPECT_LT(op.tiling().tile_sizes().at("OH"), 46);
+      EXPECT_LE(op.l1_bytes(), 16u * 1024);
+    } else {
+      ASSERT_FALSE(program.ok());
+      EXPECT_NE(program.status().message().find("memory exceeded"), std::string::npos) << program.status();
+      EXPECT_NE(program.status().message().find("'pool'"), std::string::npos) << program.status();
+    }
   }
 }
 
