@@ -14,7 +14,7 @@
 // * Plane tiles (everything else): whole input and output planes of a chunk of channels, the
 //   kernel running with the op's own attributes. That is exact by construction for the adaptive
 //   pools (overlapping bins), the upsamplers (source index = floor(dst * in / out) is not affine in
-//   a tile index), avg pooling whose border windows have smaller divisors (the kernel must see the
+//   a tile index; nearest upsampling by power-of-two factors is, and gets window tiles), avg pooling whose border windows have smaller divisors (the kernel must see the
 //   real borders), and conv_transpose2d (tiles of whole groups; each input pixel scatters into a
 //   kernel-sized output patch).
 #include <algorithm>
@@ -207,7 +207,68 @@ absl::Status LowerAdaptivePool2d(const ir::Node& node, LoweringContext& ctx, ir:
   return LowerChannelPlanes(node, ctx, op, ir::Compute::REDUCTION);
 }
 
+// Nearest upsampling by a power-of-two factor f per dimension (2x in detection necks): output
+// row r reads input row floor(r / f), and 1/f is exact in float, so ATen's float source index
+// agrees with the integer one. A tile of t output rows (t a multiple of f) then reads exactly the
+// t / f input rows starting at its origin / f, and the tile kernel, run on that window with
+// output_size = the tile, picks the same sources. Tiles: channels, then rows, then columns.
+static bool PowerOfTwo(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+
+static absl::Status LowerNearestWindows(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op, int64_t fh, int64_t fw) {
+  const Shape& x = ctx.types.at(node.inputs(0)).shape;
+  const Shape& y = ctx.types.at(node.outputs(0)).shape;
+  const size_t e = DTypeSize(ctx.types.at(node.inputs(0)).dtype);
+  const uint64_t cap = L1Capacity(ctx.config);
+  auto bytes = [&](int64_t tc, int64_t toh, int64_t tow) {
+    return static_cast<uint64_t>(e) * tc * (toh * tow + (toh / fh) * (tow / fw));
+  };
+  int64_t toh = y[2], tow = y[3];
+  int64_t tc = LargestFitting(x[1], cap, [&](int64_t c) { return bytes(c, toh, tow); });
+  if (tc == 0) {
+    tc = 1;
+    toh = fh * LargestFitting(x[2], cap, [&](int64_t r) { return bytes(1, r * fh, tow); });
+    if (toh == 0) {
+      toh = fh;
+      tow = fw * LargestFitting(x[3], cap, [&](int64_t c) { return bytes(1, fh, c * fw); });
+      if (tow == 0) {
+        return MemoryExceededError("SRAM", bytes(1, fh, fw), cap,
+                                   absl::StrCat("L1, smallest tile of ", node.op_type(), " '", node.name(), "'"));
+      }
+    }
+  }
+  RecordTiling(op, tc, toh, tow, bytes(tc, toh, tow));
+  DfxBuilder& bld = ctx.builder;
+  const ir::MemoryLevel l1 = bld.L1();
+  DfxList* body = bld.Loop(op->mutable_dfx(), "n", x[0]);
+  body = bld.Loop(body, "tc", CeilDiv(x[1], tc));
+  body = bld.Loop(body, "th", CeilDiv(y[2], toh));
+  body = bld.Loop(body, "tw", CeilDiv(y[3], tow));
+  RegionSpec in{node.inputs(0)};
+  in.dims = {Dim(Affine(0, {{"n", 1}}), 1), Dim(Affine(0, {{"tc", tc}}), tc),
+             Dim(Affine(0, {{"th", toh / fh}}), toh / fh), Dim(Affine(0, {{"tw", tow / fw}}), tow / fw)};
+  RegionSpec out{node.outputs(0)};
+  out.dims = {Dim(Affine(0, {{"n", 1}}), 1), Dim(Affine(0, {{"tc", tc}}), tc), Dim(Affine(0, {{"th", toh}}), toh),
+              Dim(Affine(0, {{"tw", tow}}), tow)};
+  google::protobuf::Map<std::string, ir::Attribute> attrs = node.attributes();
+  attrs["output_size"].mutable_ints()->clear_values();
+  attrs["output_size"].mutable_ints()->add_values(toh);
+  attrs["output_size"].mutable_ints()->add_values(tow);
+  const uint64_t load = bld.Move(body, in, ir::EXTERNAL, l1, {});
+  const uint64_t c =
+      bld.Compute(body, ir::Compute::ELEMENTWISE, node.op_type(), {in.At(l1)}, out.At(l1), false, 0, {load}, &attrs);
+  bld.Move(body, out, l1, ir::EXTERNAL, {c});
+  bld.Barrier(op->mutable_dfx(), absl::StrCat(node.name(), " done"), {});
+  return absl::OkStatus();
+}
+
 absl::Status LowerUpsample2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op) {
+  const Shape& x = ctx.types.at(node.inputs(0)).shape;
+  const Shape& y = ctx.types.at(node.outputs(0)).shape;
+  KPU_RETURN_IF_ERROR(NeedRank4(node, x));
+  if (node.op_type() == "upsample_nearest2d" && x[2] > 0 && x[3] > 0 && y[2] % x[2] == 0 && y[3] % x[3] == 0 &&
+      PowerOfTwo(y[2] / x[2]) && PowerOfTwo(y[3] / x[3])) {
+    return LowerNearestWindows(node, ctx, op, y[2] / x[2], y[3] / x[3]);
+  }
   return LowerChannelPlanes(node, ctx, op, ir::Compute::ELEMENTWISE);
 }
 
