@@ -172,6 +172,7 @@ TEST(WindowOpsAgreement, MaxPool2d) {
       {"k3 s1 p1 dilation 2", {1, 4, 12, 10}, 3, 1, 1, 2, false, true, 0},
       {"k5 s3 p2 ceil_mode dilation 2", {1, 3, 20, 19}, 5, 3, 2, 2, true, true, 0},
       {"row and column tiles on a small L1", {1, 3, 90, 100}, 3, 2, 1, 1, true, true, 0},
+      {"ragged channel tiles on a small L1", {1, 7, 30, 30}, 3, 2, 1, 1, false, true, 0},
   };
   for (const PoolCase& c : cases) {
     const int64_t oh = PoolOut(c.x[2], c.k, c.p, c.s, c.d, c.ceil_mode), ow = PoolOut(c.x[3], c.k, c.p, c.s, c.d, c.ceil_mode);
@@ -198,6 +199,7 @@ TEST(WindowOpsAgreement, AvgPool2d) {
       {"k2 s2 ceil_mode, odd size", {1, 3, 9, 13}, 2, 2, 0, 1, true, true, 0},
       {"k3 s2 p1 divisor_override 5", {1, 3, 15, 10}, 3, 2, 1, 1, true, false, 5},
       {"k2 s2 row and column tiles on a small L1", {1, 3, 90, 100}, 2, 2, 0, 1, false, true, 0},
+      {"k3 s2 p1 ragged channel tiles on a small L1", {1, 7, 30, 30}, 3, 2, 1, 1, false, true, 0},
   };
   for (const PoolCase& c : cases) {
     const int64_t oh = PoolOut(c.x[2], c.k, c.p, c.s, 1, c.ceil_mode), ow = PoolOut(c.x[3], c.k, c.p, c.s, 1, c.ceil_mode);
@@ -325,6 +327,7 @@ TEST(WindowOpsAgreement, ConvTranspose2d) {
       {"groups 2 dilation 2 bias", {1, 6, 5, 6}, 4, 3, 1, 2, 0, 2, 2, true},
       {"depthwise k2 s2 output_padding 1", {1, 5, 4, 3}, 5, 2, 3, 0, 1, 1, 5, true},
       {"k1 s1 (pointwise)", {1, 12, 9, 9}, 7, 1, 1, 0, 0, 1, 1, false},
+      {"depthwise k2 s2, ragged group tiles on a small L1", {1, 5, 16, 16}, 5, 2, 2, 0, 0, 1, 5, true},
   };
   for (const Case& c : cases) {
     const auto [n, ch, h, w] = c.x;
