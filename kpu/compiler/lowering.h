@@ -35,6 +35,11 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
 absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerElementwise(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerSoftmax(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_window.cc
+absl::Status LowerPool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerAdaptivePool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerUpsample2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerConvTranspose2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 
 }  // namespace kpu::compiler
 

@@ -42,6 +42,9 @@ const ComputeCostTable& ComputeCosts() {
     RegisterElementwiseCosts(*t);
     RegisterSoftmaxCosts(*t);
     RegisterConvCosts(*t);
+    RegisterPoolCosts(*t);
+    RegisterResizeCosts(*t);
+    RegisterConvTransposeCosts(*t);
     return t;
   }();
   return *table;

@@ -10,6 +10,9 @@ void RegisterMatmulCosts(ComputeCostTable& table);       // ops/matmul.cc
 void RegisterElementwiseCosts(ComputeCostTable& table);  // ops/elementwise.cc
 void RegisterSoftmaxCosts(ComputeCostTable& table);      // ops/softmax.cc
 void RegisterConvCosts(ComputeCostTable& table);         // ops/conv2d.cc
+void RegisterPoolCosts(ComputeCostTable& table);           // ops/pool.cc
+void RegisterResizeCosts(ComputeCostTable& table);         // ops/resize.cc
+void RegisterConvTransposeCosts(ComputeCostTable& table);  // ops/conv_transpose.cc
 
 // A vector-unit op doing `ops_per_element` operations and `exps_per_element` exponentials for
 // every output element: the shape most elementwise and reduction rows take.
