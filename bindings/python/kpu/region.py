@@ -61,7 +61,7 @@ class _Program:
             program = compile_graph(self.lowered.graph, settings["config"], settings["dataflow"],
                                     settings["fusion"])
             self.runtime = Runtime(program, settings["config"])
-            self.op_info = _program_ops(program.to_json())
+            self.op_info = _program_ops(program)
 
     def run(self, region: "KPURegion", args):
         outputs = {}
@@ -104,10 +104,12 @@ def _op_list(metrics_json: str, op_info: dict[str, dict] | None = None) -> list[
     return out
 
 
-def _program_ops(program_json: str) -> dict[str, dict]:
+def _program_ops(program) -> dict[str, dict]:
     """op id -> the compiler's choices for it: the dataflow its tiles run in (empty for vector
-    ops) and the graph nodes fused into it."""
-    doc = json.loads(program_json)
+    ops) and the graph nodes fused into it. Empty for a stand-in program (tests) without JSON."""
+    if not hasattr(program, "to_json"):
+        return {}
+    doc = json.loads(program.to_json())
     ops = doc.get("operations", {}).get("ops", [])
     info = {}
     for op in ops:
