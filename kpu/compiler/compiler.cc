@@ -33,7 +33,15 @@ std::string Fnv1aHex(const std::string& bytes) {
 absl::Status RunPasses(ir::Graph* graph, const CompileOptions& options, std::vector<FusionRecord>* fused) {
   KPU_RETURN_IF_ERROR(CanonicalizeLinear(graph));
   KPU_RETURN_IF_ERROR(PretransposeConstantWeights(graph));
-  if (options.enable_fusion) KPU_RETURN_IF_ERROR(FuseMatmulEpilogues(graph, fused));
+  if (options.enable_fusion) {
+    // BN first: it needs the conv's output to itself; the residual before the activation,
+    // because the contract applies the activation after the residual add.
+    KPU_RETURN_IF_ERROR(FoldBatchNorm(graph, fused));
+    KPU_RETURN_IF_ERROR(FuseConvResidual(graph, fused));
+    KPU_RETURN_IF_ERROR(FuseConvActivation(graph, fused));
+    KPU_RETURN_IF_ERROR(FuseMatmulEpilogues(graph, fused));
+  }
+  KPU_RETURN_IF_ERROR(DecomposeBatchNorm(graph));
   KPU_RETURN_IF_ERROR(EliminateDeadCode(graph));
   return InferGraph(graph);
 }

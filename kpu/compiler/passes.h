@@ -26,6 +26,18 @@ struct FusionRecord {
 };
 absl::Status FuseMatmulEpilogues(ir::Graph* graph, std::vector<FusionRecord>* fused);
 
+// The graph rewrites, one file each (rewrite.h has their shape). Compile() runs them in this
+// order, after the two canonicalizations above and before FuseMatmulEpilogues:
+// batch_norm with constant statistics after a conv2d or rank-2 matmul -> scaled weights and bias.
+absl::Status FoldBatchNorm(ir::Graph* graph, std::vector<FusionRecord>* fused);
+// add(conv2d, r) -> conv2d(x, w, bias, r), a zero bias added when the conv has none.
+absl::Status FuseConvResidual(ir::Graph* graph, std::vector<FusionRecord>* fused);
+// relu/relu6 (hardtanh 0..6)/silu/hardswish/sigmoid after a conv2d -> its activation attribute.
+absl::Status FuseConvActivation(ir::Graph* graph, std::vector<FusionRecord>* fused);
+// A batch_norm left over (nothing to fold into, or fusion off) -> mul and add by per-channel
+// constants, while the compiler has no batch_norm lowering. Not a fusion: always runs.
+absl::Status DecomposeBatchNorm(ir::Graph* graph);
+
 // Removes nodes whose outputs reach no graph output, and tensors nothing uses.
 absl::Status EliminateDeadCode(ir::Graph* graph);
 

@@ -56,10 +56,12 @@ class _Program:
         self.lowered = lower_region(region.graph_module, args, region.constant_args,
                                     region.registry, region.region_name)
         self.runtime = None
+        self.op_info: dict[str, dict] = {}
         if self.lowered.outputs:
             program = compile_graph(self.lowered.graph, settings["config"], settings["dataflow"],
                                     settings["fusion"])
             self.runtime = Runtime(program, settings["config"])
+            self.op_info = _program_ops(program)
 
     def run(self, region: "KPURegion", args):
         outputs = {}
@@ -68,7 +70,7 @@ class _Program:
             outputs = self.runtime.execute(feeds, int(region.settings["mode"]),
                                            int(region.settings["engine"]))
             _state.add_region_metrics(region.region_name, self.runtime.metrics(),
-                                      _op_list(self.runtime.metrics_json()))
+                                      _op_list(self.runtime.metrics_json(), self.op_info))
         return self.lowered.assemble(outputs, args, _device(args))
 
 
@@ -87,12 +89,36 @@ class _InTorch:
         return region.graph_module(*args)
 
 
-def _op_list(metrics_json: str) -> list[dict]:
+def _op_list(metrics_json: str, op_info: dict[str, dict] | None = None) -> list[dict]:
+    """Each op's metrics, with what the program says about the op (dataflow, fused_with)."""
     doc = json.loads(metrics_json)
     ops = doc.get("op_metrics", doc.get("opMetrics", []))
     if isinstance(ops, dict):
-        return [dict(entry, op_id=key) for key, entry in ops.items()]
-    return [dict(entry) for entry in ops]
+        ops = [dict(entry, op_id=key) for key, entry in ops.items()]
+    out = []
+    for entry in ops:
+        entry = dict(entry)
+        key = entry.get("op_id", entry.get("opId"))
+        entry.update((op_info or {}).get(key, {}))
+        out.append(entry)
+    return out
+
+
+def _program_ops(program) -> dict[str, dict]:
+    """op id -> the compiler's choices for it: the dataflow its tiles run in (empty for vector
+    ops) and the graph nodes fused into it. Empty for a stand-in program (tests) without JSON."""
+    if not hasattr(program, "to_json"):
+        return {}
+    doc = json.loads(program.to_json())
+    ops = doc.get("operations", {}).get("ops", [])
+    info = {}
+    for op in ops:
+        tiling = op.get("tiling", {})
+        info[op.get("id", "")] = {
+            "dataflow": tiling.get("dataflow", ""),
+            "fused_with": list(op.get("fused_with", op.get("fusedWith", []))),
+        }
+    return info
 
 
 def _version(t) -> int | None:
