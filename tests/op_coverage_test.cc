@@ -20,9 +20,8 @@ namespace {
 
 // Known gap: registry ops without a DFX lowering in kpu/compiler yet.
 const std::set<std::string> kAwaitingLowering = {
-    "adaptive_avg_pool2d", "adaptive_max_pool2d", "amax",       "avg_pool2d", "batch_norm", "concat",
-    "conv_transpose2d",    "max_pool2d",          "mean",       "pad",        "permute",    "reshape",
-    "slice",               "split",               "sum",        "upsample_bilinear2d", "upsample_nearest2d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d",          "conv_transpose2d",
+    "max_pool2d",          "upsample_bilinear2d", "upsample_nearest2d",
 };
 
 // Known gap: registry ops without a cost function yet.

@@ -42,6 +42,8 @@ const ComputeCostTable& ComputeCosts() {
     RegisterElementwiseCosts(*t);
     RegisterSoftmaxCosts(*t);
     RegisterConvCosts(*t);
+    RegisterShapeCosts(*t);
+    RegisterReduceCosts(*t);
     return t;
   }();
   return *table;
