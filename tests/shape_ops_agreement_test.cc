@@ -13,6 +13,7 @@
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
 #include "kpu/runtime/executor.h"
+#include "kpu/sim/analytical_model.h"
 #include "kpu/testing/test_graphs.h"
 
 namespace kpu {
@@ -412,7 +413,9 @@ TEST(ShapeOpsAgreement, ReshapeOfActivationsInputsOutputsAndWeights) {
     AddNode(&g, "matmul", {"a", "w2"}, "mm");
     // An output that is a reshape of another output.
     SetInts(AddNode(&g, "reshape", {"mm"}, "mm2"), "shape", {3, 2, 7});
-    for (const char* o : {"a", "xo", "mm", "mm2"}) g.add_outputs(o);
+    // A weight reshaped straight into a graph output: the output is a weight.
+    SetInts(AddNode(&g, "reshape", {"bias"}, "bo"), "shape", {4, 5});
+    for (const char* o : {"a", "xo", "mm", "mm2", "bo"}) g.add_outputs(o);
     const std::string what = "reshapes on " + name;
     Outputs r = RunAll(g, config, {{"x", x}}, what);
     Values a(120), mm(42, 0.0f);
@@ -427,6 +430,7 @@ TEST(ShapeOpsAgreement, ReshapeOfActivationsInputsOutputsAndWeights) {
     ExpectAll(r, "xo", x, what);
     ExpectAll(r, "mm", mm, what);
     ExpectAll(r, "mm2", mm, what);
+    ExpectAll(r, "bo", bias, what);
     // Every remaining reshape is an alias: no DFX, no estimated cycles; its output shares the
     // input's arena offset.
     std::map<std::string, uint64_t> offset;
@@ -471,6 +475,45 @@ TEST(ShapeOpsAgreement, ReshapeMovesNoBytesAndTakesNoArena) {
         << name;
     EXPECT_EQ(aliased.program.proto.metadata().activation_bytes(), plain.program.proto.metadata().activation_bytes())
         << name;
+  }
+}
+
+// Decision 10 for these ops: the compiler's per-op estimates are the analytical mode's.
+TEST(ShapeOpsAgreement, EstimatesAreTheAnalyticalModels) {
+  ir::Graph g;
+  AddInput(&g, "x", {2, 6, 10, 12});
+  for (const char* p : {"w", "b", "m", "v"}) AddConstant(&g, p, {6}, RandomValues(6, 0.5f, 121));
+  AddNode(&g, "batch_norm", {"x", "w", "b", "m", "v"}, "bn");
+  SetInts(AddNode(&g, "permute", {"bn"}, "p"), "perm", {0, 2, 3, 1});
+  ir::Node* s = AddNode(&g, "split", {"p"}, "s0");
+  SetInt(s, "axis", 3);
+  SetInts(s, "sizes", {2, 4});
+  s->add_outputs("s1");
+  ir::Node* pad = AddNode(&g, "pad", {"s0"}, "pd");
+  SetInts(pad, "pads", {0, 0, 0, 2, 0, 0, 0, 0});
+  SetInt(AddNode(&g, "concat", {"pd", "s1"}, "c"), "axis", 3);
+  ir::Node* sl = AddNode(&g, "slice", {"c"}, "sl");
+  SetInt(sl, "axis", 1);
+  SetInt(sl, "start", 1);
+  SetInt(sl, "end", 9);
+  SetInt(sl, "step", 2);
+  SetInts(AddNode(&g, "reshape", {"sl"}, "r"), "shape", {2, 4 * 12, 8});
+  SetInts(AddNode(&g, "mean", {"r"}, "y"), "axes", {1});
+  g.add_outputs("y");
+  for (const auto& [name, config] : Configs()) {
+    auto program = compiler::Compile(g, config, {});
+    ASSERT_TRUE(program.ok()) << name << ": " << program.status();
+    auto m = sim::EstimateProgram(program->proto, config);
+    ASSERT_TRUE(m.ok()) << m.status();
+    ASSERT_EQ(m->op_metrics_size(), program->proto.operations().ops_size());
+    for (int i = 0; i < m->op_metrics_size(); ++i) {
+      const ir::KPUOp& op = program->proto.operations().ops(i);
+      EXPECT_EQ(op.estimated_cycles(), m->op_metrics(i).cycles()) << name << " " << op.id();
+      if (op.op_type() != "reshape") {
+        EXPECT_GT(op.estimated_cycles(), 0u) << name << " " << op.id();
+      }
+    }
+    EXPECT_EQ(program->proto.hints().estimated_dram_bytes(), m->dram_reads_bytes() + m->dram_writes_bytes()) << name;
   }
 }
 
