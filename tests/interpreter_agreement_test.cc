@@ -115,6 +115,35 @@ TEST(InterpreterAgreement, MatmulShapesAndConfigs) {
   }
 }
 
+// Every epilogue activation the registry accepts on matmul runs in the DFX too, not only relu.
+TEST(InterpreterAgreement, MatmulEpilogueActivations) {
+  for (const std::string act : {"relu", "relu6", "silu", "hardswish", "sigmoid"}) {
+    ir::Graph g;
+    AddInput(&g, "a", {20, 90});
+    const auto a = RandomValues(20 * 90, 1.0f, 31), b = RandomValues(90 * 40, 0.3f, 32), bias = RandomValues(40, 1.0f, 33);
+    AddConstant(&g, "b", {90, 40}, b);
+    AddConstant(&g, "bias", {40}, bias);
+    ir::Node* mm = AddNode(&g, "matmul", {"a", "b", "bias"}, "y");
+    (*mm->mutable_attributes())["activation"].set_s(act);
+    g.add_outputs("y");
+    for (const std::string& config : {"minimal", "swkpu-v1"}) {
+      RunResult r = CompileAndRunBoth(g, Preset(config), {a});
+      const auto linear = MatmulRef(a, b, bias, 20, 90, 40, false);
+      std::vector<float> ref(linear.size());
+      for (size_t i = 0; i < ref.size(); ++i) {
+        const double v = linear[i];
+        ref[i] = static_cast<float>(act == "relu"    ? std::max(v, 0.0)
+                                    : act == "relu6" ? std::min(std::max(v, 0.0), 6.0)
+                                    : act == "silu"  ? v / (1 + std::exp(-v))
+                                    : act == "hardswish" ? v * std::min(std::max(v + 3, 0.0), 6.0) / 6
+                                                         : 1 / (1 + std::exp(-v)));
+      }
+      ExpectClose(r.fast, ref, act + " fast on " + config);
+      ExpectClose(r.interpreted, ref, act + " interpreted on " + config);
+    }
+  }
+}
+
 TEST(InterpreterAgreement, BatchedMatmulWithActivationInputs) {
   // A [3, 20, 70] x B [70, 33] with B an input, not a constant: nothing is pretransposed.
   ir::Graph g;

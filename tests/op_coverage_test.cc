@@ -18,11 +18,8 @@
 namespace kpu {
 namespace {
 
-// Known gap: registry ops without a DFX lowering in kpu/compiler yet.
-const std::set<std::string> kAwaitingLowering = {
-    "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d",          "conv_transpose2d",
-    "max_pool2d",          "upsample_bilinear2d", "upsample_nearest2d",
-};
+// Known gap: registry ops without a DFX lowering in kpu/compiler yet (none left).
+const std::set<std::string> kAwaitingLowering = {};
 
 // Known gap: registry ops without a cost function yet.
 const std::set<std::string> kAwaitingCost = kAwaitingLowering;

@@ -48,6 +48,45 @@ absl::Status CheckLowerable(const ir::Graph& graph) {
   return missing.empty() ? absl::OkStatus() : UnsupportedOpsError(missing);
 }
 
+// Every tensor's byte size must be representable, and a graph input's leading (batch) dimension
+// must be one the KPU config accepts. Only inputs of rank 3 and more ([N, C, H, W], [N, T, D]) have
+// a batch dimension by convention; a rank-2 input may be a GEMM operand whose rows are no batch.
+absl::Status CheckSizes(const ir::Graph& graph, const ir::KPUConfig& config) {
+  for (const ir::Tensor& t : graph.tensors()) {
+    uint64_t bytes = DTypeSize(t.dtype());
+    for (int64_t d : t.shape()) {
+      // Sizes stay below 2^62 bytes so sums of a few tensors cannot wrap either; the DRAM check
+      // after planning says what the device really holds.
+      if (d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes) || bytes > (uint64_t{1} << 62)) {
+        return InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' of shape ", FormatShape(ToShape(t.shape())),
+                                                 " is too large: its byte size does not fit 64 bits"));
+      }
+    }
+  }
+  const uint64_t max_batch = config.max_batch_size();
+  for (const std::string& name : graph.inputs()) {
+    for (const ir::Tensor& t : graph.tensors()) {
+      if (t.name() != name || t.shape_size() < 3 || max_batch == 0) continue;
+      if (static_cast<uint64_t>(t.shape(0)) > max_batch) {
+        return InvalidArgumentError(absl::StrCat("Batch size ", t.shape(0), " of input '", name,
+                                                 "' exceeds the maximum batch size ", max_batch, " of KPU config '",
+                                                 config.name(), "'"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The program's DRAM image (arena and weights) must fit the config's DRAM.
+absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config) {
+  const ir::MemoryLevelConfig* dram = FindLevel(config, ir::EXTERNAL);
+  const uint64_t available = dram == nullptr ? 0 : LevelCapacity(*dram);
+  if (required > available) {
+    return MemoryExceededError("DRAM", required, available, absl::StrCat("KPU config '", config.name(), "'"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& config, const CompileOptions& options) {
@@ -58,7 +97,9 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   }
   ir::Graph graph = input;
   KPU_RETURN_IF_ERROR(ResolveConstantData(&graph, ""));
+  KPU_RETURN_IF_ERROR(CheckSizes(graph, config));
   KPU_RETURN_IF_ERROR(InferGraph(&graph));
+  KPU_RETURN_IF_ERROR(CheckSizes(graph, config));
   const std::string source_hash = Fnv1aHex(SerializeDeterministic(graph));
   std::vector<FusionRecord> fused;
   // A reshape of a weight is a weight (the passes see it as one); other reshapes alias their
@@ -66,6 +107,16 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   KPU_RETURN_IF_ERROR(FoldConstantReshapes(&graph));
   KPU_RETURN_IF_ERROR(RunPasses(&graph, options, &fused));
   KPU_RETURN_IF_ERROR(CheckLowerable(graph));
+  {
+    // Before any tiling: the weights plus the largest activation already bound what DRAM must
+    // hold, so a model far too big for the device fails here, not after tiling it.
+    uint64_t weights = 0, largest = 0;
+    for (const ir::Tensor& t : graph.tensors()) {
+      const uint64_t bytes = NumElements(ToShape(t.shape())) * DTypeSize(t.dtype());
+      if (IsConstant(t)) weights += bytes; else largest = std::max(largest, bytes);
+    }
+    KPU_RETURN_IF_ERROR(CheckDram(weights + largest, config));
+  }
 
   std::map<std::string, TensorType> types;
   for (const ir::Tensor& t : graph.tensors()) types[t.name()] = {t.dtype(), ToShape(t.shape())};
@@ -139,6 +190,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     d->set_name(t.name());
     d->set_dtype(t.dtype());
     d->mutable_shape()->CopyFrom(t.shape());
+    if (t.has_quant()) *d->mutable_quant() = t.quant();  // decision 11: quantization travels with the tensor
     d->set_memory_hint(ir::EXTERNAL);
     const uint64_t bytes = NumElements(ToShape(t.shape())) * DTypeSize(t.dtype());
     if (IsConstant(t)) {
@@ -176,6 +228,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   meta->mutable_output_ids()->CopyFrom(graph.outputs());
   meta->set_peak_sram_bytes(peak_sram);
   meta->set_peak_dram_bytes(arena.arena_bytes + program.weights.size());
+  KPU_RETURN_IF_ERROR(CheckDram(meta->peak_dram_bytes(), config));
   meta->set_weight_bytes(weight_bytes);
   meta->set_activation_bytes(activation_bytes);
   meta->set_estimated_total_cycles(est_cycles);

@@ -74,6 +74,43 @@ TEST(Compiler, UnimplementedDataflowIsAnError) {
   EXPECT_THAT(program.status().message(), HasSubstr("WEIGHT_STATIONARY dataflow is not supported yet"));
 }
 
+// Issue 5, point 8: sizes that overflow, programs the device cannot hold, batches the config
+// does not take: each is an error that says which, never a program with nonsense sizes.
+TEST(Compiler, ImpossibleSizesAreErrors) {
+  ir::Graph huge;
+  kpu::testing::AddInput(&huge, "x", {int64_t{1} << 62, 4});
+  kpu::testing::AddNode(&huge, "relu", {"x"}, "y");
+  huge.add_outputs("y");
+  auto p = Compile(huge, DefaultConfig(), {});
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.status().message(), HasSubstr("tensor 'x' of shape"));
+  EXPECT_THAT(p.status().message(), HasSubstr("too large"));
+
+  ir::Graph big;
+  kpu::testing::AddInput(&big, "x", {16, 100000, 100000, 50});
+  kpu::testing::AddNode(&big, "relu", {"x"}, "y");
+  big.add_outputs("y");
+  p = Compile(big, DefaultConfig(), {});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(KindOf(p.status()), ErrorKind::kMemoryExceeded) << p.status();
+  EXPECT_THAT(p.status().message(), HasSubstr("DRAM memory exceeded: "));
+  EXPECT_THAT(p.status().message(), HasSubstr("MB available"));
+
+  ir::KPUConfig small_batch = DefaultConfig();
+  small_batch.set_max_batch_size(8);
+  auto images = [](int64_t batch) {
+    ir::Graph g;
+    kpu::testing::AddInput(&g, "x", {batch, 3, 8, 8});
+    kpu::testing::AddNode(&g, "relu", {"x"}, "y");
+    g.add_outputs("y");
+    return g;
+  };
+  p = Compile(images(9), small_batch, {});
+  ASSERT_FALSE(p.ok());
+  EXPECT_THAT(p.status().message(), HasSubstr("Batch size 9 of input 'x' exceeds the maximum batch size 8"));
+  EXPECT_TRUE(Compile(images(8), small_batch, {}).ok());
+}
+
 TEST(Compiler, SameGraphSameBytes) {
   auto a = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});
   auto b = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "kpu/compiler/epilogue.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/tiling.h"
 #include "kpu/ir/config_presets.h"
@@ -95,17 +96,6 @@ absl::StatusOr<ConvTiling> ChooseConvTiling(const Shape& x, const Shape& w, cons
   t.staging_bytes = t.weights_staged ? panel : 0;
   (void)x;
   return t;
-}
-
-// The activation of a conv epilogue as an ELEMENTWISE compute: registry op and attributes.
-std::pair<std::string, AttrMap> ActivationOp(const std::string& activation) {
-  AttrMap attrs;
-  if (activation == "relu6") {
-    attrs["min_val"].set_f(0.0);
-    attrs["max_val"].set_f(6.0);
-    return {"hardtanh", attrs};
-  }
-  return {activation, attrs};
 }
 
 }  // namespace
@@ -217,7 +207,8 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     last = bld.Compute(tw_body, ir::Compute::ELEMENTWISE, "add", {acc, residual.At(l1)}, acc, false, 0, {last, lr});
   }
   if (a.activation != "none") {
-    const auto [fn, act_attrs] = ActivationOp(a.activation);
+    KPU_ASSIGN_OR_RETURN(const auto act, EpilogueActivation(a.activation));
+    const auto& [fn, act_attrs] = act;
     last = bld.Compute(tw_body, ir::Compute::ELEMENTWISE, fn, {acc}, acc, false, 0, {last}, &act_attrs);
   }
   bld.Move(tw_body, out, ir::REGISTER, ir::EXTERNAL, {last});

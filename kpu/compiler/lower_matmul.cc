@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "kpu/compiler/epilogue.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/tiling.h"
 #include "kpu/ir/dtype.h"
@@ -159,8 +160,9 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     last = bld.Compute(epi_body, ir::Compute::ELEMENTWISE, "add", {c_epi, bias_part.At(l1)}, c_epi, false, 0,
                        {last, bias_load});
   }
-  if (activation == "relu") {
-    last = bld.Compute(epi_body, ir::Compute::ELEMENTWISE, "relu", {c_epi}, c_epi, false, 0, {last});
+  if (activation != "none") {
+    KPU_ASSIGN_OR_RETURN(const auto act, EpilogueActivation(activation));
+    last = bld.Compute(epi_body, ir::Compute::ELEMENTWISE, act.first, {c_epi}, c_epi, false, 0, {last}, &act.second);
   }
   if (partials_in_l1) {
     bld.Move(tj_body, c, l1, ir::EXTERNAL, {last}, nullptr, /*flush=*/true);

@@ -35,6 +35,14 @@ const std::map<std::string, LowerFn>& Lowerings() {
       {"sum", LowerReduce},
       {"amax", LowerReduce},
       {"batch_norm", LowerBatchNorm},
+      // Window ops (lower_window.cc).
+      {"max_pool2d", LowerPool2d},
+      {"avg_pool2d", LowerPool2d},
+      {"adaptive_avg_pool2d", LowerAdaptivePool2d},
+      {"adaptive_max_pool2d", LowerAdaptivePool2d},
+      {"upsample_nearest2d", LowerUpsample2d},
+      {"upsample_bilinear2d", LowerUpsample2d},
+      {"conv_transpose2d", LowerConvTranspose2d},
   };
   return *table;
 }

@@ -45,6 +45,11 @@ absl::Status LowerPad(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op)
 // lower_reduce.cc
 absl::Status LowerReduce(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerBatchNorm(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_window.cc
+absl::Status LowerPool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerAdaptivePool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerUpsample2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerConvTranspose2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 
 }  // namespace kpu::compiler
 

@@ -44,6 +44,9 @@ const ComputeCostTable& ComputeCosts() {
     RegisterConvCosts(*t);
     RegisterShapeCosts(*t);
     RegisterReduceCosts(*t);
+    RegisterPoolCosts(*t);
+    RegisterResizeCosts(*t);
+    RegisterConvTransposeCosts(*t);
     return t;
   }();
   return *table;

@@ -196,8 +196,7 @@ TEST(Vector, LanesPerCycle) {
 
 // conv2d's row, called directly on a tile that is the whole tensor.
 absl::StatusOr<ComputeCost> ConvTile(Shape x, Shape w, Shape out, int64_t groups, bool accumulate) {
-  ComputeCostTable table;
-  RegisterConvCosts(table);
+  const ComputeCostTable& table = ComputeCosts();
   ir::KPUOp op;
   op.set_id("conv");
   (*op.mutable_attributes())["groups"].set_i(groups);
@@ -244,7 +243,7 @@ TEST(ComputeCosts, ConvTileIsItsIm2colGemmPerGroup) {
 }
 
 TEST(ComputeCosts, TheCoreOpsHaveRows) {
-  for (const char* op : {"matmul", "linear", "add", "relu", "softmax"}) EXPECT_TRUE(ComputeCosts().count(op)) << op;
+  for (const char* op : {"matmul", "linear", "conv2d", "add", "relu", "softmax"}) EXPECT_TRUE(ComputeCosts().count(op)) << op;
 }
 
 TEST(RankDataflows, CostsEveryCandidateCheapestFirst) {

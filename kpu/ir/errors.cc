@@ -54,8 +54,12 @@ std::string FormatShape(const std::vector<int64_t>& shape) {
   return absl::StrCat("(", absl::StrJoin(shape, ","), ")");
 }
 
+// Seed 004's forms: "512KB", "2048MB". Exact KB below 8 MB (SRAM sizes read naturally), MB above;
+// a size that is not a whole unit rounds up, so "required" never understates.
 std::string FormatBytes(uint64_t bytes) {
-  if (bytes >= 1024 && bytes % 1024 == 0) return absl::StrCat(bytes / 1024, "KB");
+  constexpr uint64_t kKB = 1024, kMB = 1024 * 1024;
+  if (bytes >= 8 * kMB) return absl::StrCat(bytes / kMB + (bytes % kMB != 0), "MB");
+  if (bytes >= kKB && bytes % kKB == 0) return absl::StrCat(bytes / kKB, "KB");
   return absl::StrCat(bytes, "B");
 }
 

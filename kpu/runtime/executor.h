@@ -87,7 +87,7 @@ class Executor {
   std::vector<std::byte> weights_;  // the weights section
   std::map<std::string, BoundTensor> tensors_;
   std::vector<BoundOp> ops_;        // parallel to program_.proto.operations().ops()
-  DramTensors dram_;                // the fp32 tensors as the DFX interpreter sees them
+  DramTensors dram_;                // every tensor as the DFX interpreter sees it
   std::optional<ir::KPUPerformanceMetrics> timing_;  // the same for every run of this program
   std::optional<ir::KPUPerformanceMetrics> last_metrics_;
 };

@@ -88,6 +88,65 @@ TEST(Executor, RunsConvSplitConcatOnByteArenas) {
   }
 }
 
+std::vector<float> Wave(int64_t n, double seed, double scale = 1.0, double offset = 0.0) {
+  std::vector<float> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(scale * std::sin(0.37 * i + seed) + offset);
+  return v;
+}
+
+TEST(Executor, SmallCnnMatchesTorch) {
+  // conv+bias+relu, max pool, depthwise conv, batch_norm, silu, residual add, global average
+  // pool, flatten, linear, softmax; the expected values are PyTorch's for the same weights:
+  //   h = relu(conv2d(x, w1, b1, 1, 1)); p = max_pool2d(h, 2); d = conv2d(p, w2, None, 1, 1, 1, 8)
+  //   r = silu(batch_norm(d, mu, var, g, bt, eps=1e-5)) + p
+  //   y = softmax(linear(adaptive_avg_pool2d(r, 1).reshape(1, 8), wl, bl), -1)
+  // with every tensor t[i] = scale * sin(0.37 i + seed) (+ 1 for var).
+  const std::vector<float> torch_y = {1.779160202e-01f, 1.441221219e-02f, 2.242950797e-01f, 1.253993530e-02f,
+                                      2.232703120e-01f, 1.261381898e-02f, 1.781721711e-01f, 1.498930436e-02f,
+                                      1.206260845e-01f, 2.116496116e-02f};
+  const auto w1 = Wave(216, 0.2, 0.5), b1 = Wave(8, 0.3, 0.1), w2 = Wave(72, 0.4, 0.5), g = Wave(8, 0.5),
+             bt = Wave(8, 0.6, 0.1), mu = Wave(8, 0.7, 0.1), var = Wave(8, 0.8, 0.5, 1.0), wl = Wave(80, 0.9, 0.5),
+             bl = Wave(10, 1.0, 0.1);
+  using K = ir::TensorDescriptor;
+  ProgramBuilder b;
+  b.Tensor("x", {1, 3, 8, 8}, K::INPUT);
+  b.Tensor("w1", {8, 3, 3, 3}, K::WEIGHT, &w1);
+  b.Tensor("b1", {8}, K::WEIGHT, &b1);
+  b.Tensor("w2", {8, 1, 3, 3}, K::WEIGHT, &w2);
+  b.Tensor("g", {8}, K::WEIGHT, &g);
+  b.Tensor("bt", {8}, K::WEIGHT, &bt);
+  b.Tensor("mu", {8}, K::WEIGHT, &mu);
+  b.Tensor("var", {8}, K::WEIGHT, &var);
+  b.Tensor("wl", {10, 8}, K::WEIGHT, &wl);
+  b.Tensor("bl", {10}, K::WEIGHT, &bl);
+  for (const char* t : {"h"}) b.Tensor(t, {1, 8, 8, 8}, K::ACTIVATION);
+  for (const char* t : {"p", "d", "bn", "s", "r"}) b.Tensor(t, {1, 8, 4, 4}, K::ACTIVATION);
+  b.Tensor("a4", {1, 8, 1, 1}, K::ACTIVATION);
+  b.Tensor("a", {1, 8}, K::ACTIVATION);
+  b.Tensor("l", {1, 10}, K::ACTIVATION);
+  b.Tensor("y", {1, 10}, K::OUTPUT);
+  ir::KPUOp* c1 = b.Op("conv2d", {"x", "w1", "b1"}, {"h"});
+  SetInts(c1, "padding", {1, 1, 1, 1});
+  (*c1->mutable_attributes())["activation"].set_s("relu");
+  SetInts(b.Op("max_pool2d", {"h"}, {"p"}), "kernel", {2, 2});
+  ir::KPUOp* c2 = b.Op("conv2d", {"p", "w2"}, {"d"});
+  SetInts(c2, "padding", {1, 1, 1, 1});
+  (*c2->mutable_attributes())["groups"].set_i(8);
+  (*b.Op("batch_norm", {"d", "g", "bt", "mu", "var"}, {"bn"})->mutable_attributes())["epsilon"].set_f(1e-5);
+  b.Op("silu", {"bn"}, {"s"});
+  b.Op("add", {"s", "p"}, {"r"});
+  SetInts(b.Op("adaptive_avg_pool2d", {"r"}, {"a4"}), "output_size", {1, 1});
+  SetInts(b.Op("reshape", {"a4"}, {"a"}), "shape", {1, 8});
+  b.Op("linear", {"a", "wl", "bl"}, {"l"});
+  (*b.Op("softmax", {"l"}, {"y"})->mutable_attributes())["axis"].set_i(-1);
+  auto exec = Executor::Load(b.program(), nullptr);
+  ASSERT_TRUE(exec.ok()) << exec.status();
+  std::vector<float> x = Wave(192, 0.1), y(10);
+  ASSERT_TRUE((*exec)->Execute({{"x", ir::FLOAT32, {1, 3, 8, 8}, x.data(), x.size() * 4}},
+                               {{"y", ir::FLOAT32, {1, 10}, y.data(), y.size() * 4}}, {}).ok());
+  for (int i = 0; i < 10; ++i) EXPECT_NEAR(y[i], torch_y[i], 1e-6) << i;
+}
+
 TEST(Executor, LoadNamesAnOpWithoutAKernelForItsDtype) {
   ProgramBuilder b;
   b.Tensor("x", {4}, ir::TensorDescriptor::INPUT);

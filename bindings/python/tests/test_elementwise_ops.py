@@ -18,6 +18,17 @@ UNARY = {
     "hardswish": F.hardswish,
     "hardsigmoid": F.hardsigmoid,
 }
+# Ops with attributes: (registry op, attributes, torch equivalent)
+WITH_ATTRIBUTES = [
+    ("hardtanh", {"min_val": 0.0, "max_val": 6.0}, F.relu6),
+    ("hardtanh", {}, F.hardtanh),
+    ("leaky_relu", {"negative_slope": 0.2}, lambda x: F.leaky_relu(x, 0.2)),
+    ("leaky_relu", {}, F.leaky_relu),
+    ("gelu", {}, F.gelu),
+    ("gelu", {"approximate": "tanh"}, lambda x: F.gelu(x, approximate="tanh")),
+    ("clamp", {"min": -1.5}, lambda x: torch.clamp(x, min=-1.5)),
+    ("clamp", {"min": -1.0, "max": 2.5}, lambda x: torch.clamp(x, -1.0, 2.5)),
+]
 BINARY = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div}
 # (a, b) shapes: equal, row and column broadcast, both sides broadcasting, a rank-0 scalar.
 BINARY_SHAPES = [((4, 33), (4, 33)), ((2, 3, 40), (40,)), ((2, 3, 40), (3, 1)),
@@ -44,6 +55,19 @@ def test_unary(op, engine):
     g.add_output("y")
     y = run(g, {"x": x}, engine)["y"]
     np.testing.assert_allclose(y, UNARY[op](torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", WITH_ATTRIBUTES, ids=lambda c: f"{c[0]}{c[1]}")
+def test_unary_with_attributes(case, engine):
+    op, attrs, ref = case
+    x = data((3, 50, 7), 5)
+    g = kpu.Graph(op)
+    g.add_input("x", list(x.shape), "float32")
+    g.add_node(op, "n", ["x"], ["y"], attrs)
+    g.add_output("y")
+    y = run(g, {"x": x}, engine)["y"]
+    np.testing.assert_allclose(y, ref(torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -9,10 +9,12 @@ namespace kpu::cost {
 void RegisterMatmulCosts(ComputeCostTable& table);       // ops/matmul.cc
 void RegisterElementwiseCosts(ComputeCostTable& table);  // ops/elementwise.cc
 void RegisterSoftmaxCosts(ComputeCostTable& table);      // ops/softmax.cc
-// conv2d: the registry learns conv2d on another branch; this joins ComputeCosts() with it.
 void RegisterConvCosts(ComputeCostTable& table);         // ops/conv2d.cc
 void RegisterShapeCosts(ComputeCostTable& table);        // ops/shape.cc
 void RegisterReduceCosts(ComputeCostTable& table);       // ops/reduce.cc
+void RegisterPoolCosts(ComputeCostTable& table);           // ops/pool.cc
+void RegisterResizeCosts(ComputeCostTable& table);         // ops/resize.cc
+void RegisterConvTransposeCosts(ComputeCostTable& table);  // ops/conv_transpose.cc
 
 // A vector-unit op doing `ops_per_element` operations and `exps_per_element` exponentials for
 // every output element: the shape most elementwise and reduction rows take.

@@ -17,28 +17,5 @@ TEST(ReduceOps, AxesAndKeepdim) {
               HasSubstr("axis 2 is out of range"));
 }
 
-TEST(SoftmaxOps, AnyAxis) {
-  EXPECT_EQ(*NodeBuilder("log_softmax").Int("axis", 0).InferShape({F32({2, 3})}), (Shape{2, 3}));
-  EXPECT_THAT(NodeBuilder("softmax").Int("axis", -3).Infer({F32({2, 3})}).status().message(),
-              HasSubstr("axis -3 is out of range for a tensor of rank 2"));
-}
-
-TEST(NormOps, BatchNormChecksStatistics) {
-  auto c = F32({4});
-  EXPECT_EQ(*NodeBuilder("batch_norm").InferShape({F32({2, 4, 3, 3}), c, c, c, c}), (Shape{2, 4, 3, 3}));
-  EXPECT_THAT(NodeBuilder("batch_norm").Infer({F32({2, 4, 3, 3}), c, c, F32({3}), c}).status().message(),
-              HasSubstr("running_mean shape mismatch"));
-}
-
-TEST(ResizeOps, OutputSize) {
-  EXPECT_EQ(*NodeBuilder("upsample_nearest2d").Ints("output_size", {40, 40}).InferShape({F32({1, 8, 20, 20})}),
-            (Shape{1, 8, 40, 40}));
-  EXPECT_EQ(*NodeBuilder("upsample_bilinear2d").Ints("output_size", {7, 5}).Int("align_corners", 1)
-                 .InferShape({F32({1, 8, 3, 3})}),
-            (Shape{1, 8, 7, 5}));
-  EXPECT_FALSE(NodeBuilder("upsample_nearest2d").Ints("output_size", {4}).Infer({F32({1, 8, 3, 3})}).ok());
-  EXPECT_FALSE(NodeBuilder("upsample_nearest2d").Ints("output_size", {4, 4}).Infer({F32({8, 3, 3})}).ok());
-}
-
 }  // namespace
 }  // namespace kpu::ops::testing

@@ -29,13 +29,17 @@ __attribute__((target("avx2"))) void SiluAvx2(const float* x, float* y, int64_t 
 }  // namespace
 
 void SigmoidLoop(const float* x, float* y, int64_t n) {
-  if (HasAvx2()) return SigmoidAvx2(x, y, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = Sigmoid(x[i]);
+  ParallelFor(n, 8, [&](int64_t b, int64_t e) {
+    if (HasAvx2()) return SigmoidAvx2(x + b, y + b, e - b);
+    for (int64_t i = b; i < e; ++i) y[i] = Sigmoid(x[i]);
+  });
 }
 
 void SiluLoop(const float* x, float* y, int64_t n) {
-  if (HasAvx2()) return SiluAvx2(x, y, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = Silu(x[i]);
+  ParallelFor(n, 8, [&](int64_t b, int64_t e) {
+    if (HasAvx2()) return SiluAvx2(x + b, y + b, e - b);
+    for (int64_t i = b; i < e; ++i) y[i] = Silu(x[i]);
+  });
 }
 
 absl::Status ApplyActivation(const std::string& activation, float* y, int64_t n) {
@@ -67,7 +71,9 @@ absl::Status Unary(const char* op, const KernelArgs& args, F f) {
   const float* x = args.inputs[0].as<float>();
   float* y = args.output().as<float>();
   const int64_t n = NumElements(args.output().shape);
-  for (int64_t i = 0; i < n; ++i) y[i] = f(x[i]);
+  ParallelFor(n, 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) y[i] = f(x[i]);
+  });
   return absl::OkStatus();
 }
 
@@ -167,36 +173,53 @@ absl::Status Binary(const char* op, const KernelArgs& args, F f) {
   KPU_ASSIGN_OR_RETURN(BroadcastPlan p, PlanBroadcast(op, args.inputs[0].shape, args.inputs[1].shape, out));
   const float* a = args.inputs[0].as<float>();
   const float* b = args.inputs[1].as<float>();
-  float* y = args.output().as<float>();
+  float* out_base = args.output().as<float>();
   const int rank = static_cast<int>(p.dims.size());
   const int64_t inner = p.dims.back(), sa = p.sa.back(), sb = p.sb.back();
-  const int64_t rows = NumElements(out) / std::max<int64_t>(inner, 1);
-  std::vector<int64_t> idx(rank, 0);
-  int64_t oa = 0, ob = 0;
-  for (int64_t r = 0; r < rows; ++r, y += inner) {
-    const float* pa = a + oa;
-    const float* pb = b + ob;
+  // One contiguous innermost run of `len` elements starting at output element `y`.
+  auto run = [&](float* y, const float* pa, const float* pb, int64_t len) {
     if (sa == 1 && sb == 1) {
-      for (int64_t i = 0; i < inner; ++i) y[i] = f(pa[i], pb[i]);
+      for (int64_t i = 0; i < len; ++i) y[i] = f(pa[i], pb[i]);
     } else if (sa == 1) {
       const float s = pb[0];
-      for (int64_t i = 0; i < inner; ++i) y[i] = f(pa[i], s);
+      for (int64_t i = 0; i < len; ++i) y[i] = f(pa[i], s);
     } else if (sb == 1) {
       const float s = pa[0];
-      for (int64_t i = 0; i < inner; ++i) y[i] = f(s, pb[i]);
+      for (int64_t i = 0; i < len; ++i) y[i] = f(s, pb[i]);
     } else {
       const float v = f(pa[0], pb[0]);
-      for (int64_t i = 0; i < inner; ++i) y[i] = v;
+      for (int64_t i = 0; i < len; ++i) y[i] = v;
     }
-    for (int d = rank - 2; d >= 0; --d) {  // odometer over the outer dims
-      oa += p.sa[d];
-      ob += p.sb[d];
-      if (++idx[d] < p.dims[d]) break;
-      oa -= p.sa[d] * p.dims[d];
-      ob -= p.sb[d] * p.dims[d];
-      idx[d] = 0;
-    }
+  };
+  if (rank == 1) {  // same shapes, or one side a scalar: split the single run
+    ParallelFor(inner, 1, [&](int64_t lo, int64_t hi) {
+      run(out_base + lo, a + lo * sa, b + lo * sb, hi - lo);
+    });
+    return absl::OkStatus();
   }
+  const int64_t rows = NumElements(out) / std::max<int64_t>(inner, 1);
+  ParallelFor(rows, inner, [&](int64_t r0, int64_t r1) {
+    // Position the odometer over the outer dims at row r0.
+    std::vector<int64_t> idx(rank, 0);
+    int64_t oa = 0, ob = 0;
+    for (int64_t d = rank - 2, rem = r0; d >= 0; --d) {
+      idx[d] = rem % p.dims[d];
+      rem /= p.dims[d];
+      oa += idx[d] * p.sa[d];
+      ob += idx[d] * p.sb[d];
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      run(out_base + r * inner, a + oa, b + ob, inner);
+      for (int d = rank - 2; d >= 0; --d) {
+        oa += p.sa[d];
+        ob += p.sb[d];
+        if (++idx[d] < p.dims[d]) break;
+        oa -= p.sa[d] * p.dims[d];
+        ob -= p.sb[d] * p.dims[d];
+        idx[d] = 0;
+      }
+    }
+  });
   return absl::OkStatus();
 }
 

@@ -45,6 +45,21 @@ TEST(UnaryKernels, MatchTheirFormulas) {
   }
 }
 
+TEST(UnaryKernels, LargeTensorsSplitAcrossThreadsGiveTheSameValues) {
+  F32Tensor x = F32Tensor::Wave({4, 64, 32, 32}, 0.7f, 9.0f);
+  for (const char* op : {"silu", "sigmoid", "relu"}) {
+    F32Tensor y(x.shape);
+    ASSERT_TRUE(RunOp(op, Attrs(), {&x}, {&y}).ok());
+    std::vector<float> want;
+    for (float v : x.data) {
+      const double e = 1.0 / (1.0 + std::exp(-static_cast<double>(v)));
+      want.push_back(static_cast<float>(std::string(op) == "silu" ? v * e : std::string(op) == "sigmoid" ? e : std::max(v, 0.0f)));
+    }
+    SCOPED_TRACE(op);
+    ExpectNear(y.data, want, 2e-6);
+  }
+}
+
 TEST(VecExp, WithinAFewUlpOfExpOverTheWholeRange) {
   for (float x = -87.0f; x <= 88.0f; x += 0.0137f) {
     const double want = std::exp(static_cast<double>(x));
@@ -79,7 +94,10 @@ TEST(BinaryKernels, BroadcastLikeNumpy) {
   const std::vector<std::pair<Shape, Shape>> shapes = {
       {{2, 3, 4}, {2, 3, 4}}, {{2, 3, 4}, {4}},       {{2, 3, 4}, {3, 1}}, {{2, 1, 4}, {1, 3, 1}},
       {{5}, {}},              {{}, {2, 2}},           {{1, 8, 5, 5}, {1, 8, 1, 1}}, {{4, 1}, {1, 6}},
-      {{2, 3, 1, 5}, {3, 4, 1}}};
+      {{2, 3, 1, 5}, {3, 4, 1}},
+      // large enough to be split across threads
+      {{4, 64, 32, 32}, {4, 64, 32, 32}}, {{4, 64, 32, 32}, {1, 64, 1, 1}}, {{4, 64, 32, 32}, {}},
+      {{4, 64, 1, 32}, {1, 1, 48, 32}}};
   const std::vector<std::pair<const char*, std::function<float(float, float)>>> ops = {
       {"add", [](float x, float y) { return x + y; }},
       {"sub", [](float x, float y) { return x - y; }},

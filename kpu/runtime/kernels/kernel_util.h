@@ -3,6 +3,10 @@
 #ifndef KPU_RUNTIME_KERNELS_KERNEL_UTIL_H_
 #define KPU_RUNTIME_KERNELS_KERNEL_UTIL_H_
 
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +32,23 @@ inline absl::Status ExpectInputs(const char* op, const KernelArgs& args, size_t 
 inline absl::Status NoAccumulate(const char* op, const KernelArgs& args) {
   if (!args.accumulate) return absl::OkStatus();
   return InvalidArgumentError(absl::StrCat(op, " kernel: cannot accumulate into its output"));
+}
+
+// Runs f(begin, end) over [0, n) split across the OpenMP threads oneDNN's convolutions use too,
+// when n * cost_per_item is large enough to pay for waking them (whole tensors on the fast path);
+// small work (DFX tiles) stays on the calling thread.
+template <typename F>
+void ParallelFor(int64_t n, int64_t cost_per_item, F f) {
+  constexpr int64_t kMinParallelWork = int64_t{1} << 16;
+  if (n <= 1 || n * std::max<int64_t>(cost_per_item, 1) < kMinParallelWork || omp_get_max_threads() < 2) {
+    f(int64_t{0}, n);
+    return;
+  }
+#pragma omp parallel
+  {
+    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    f(n * t / nt, n * (t + 1) / nt);
+  }
 }
 
 }  // namespace kpu::runtime

@@ -29,13 +29,13 @@ absl::Status BatchNormF32(const KernelArgs& args) {
   const int64_t inner = NumElements(Shape(x.begin() + 2, x.end()));
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
-  for (int64_t n = 0; n < x[0]; ++n) {
-    for (int64_t i = 0; i < c; ++i) {
-      const int64_t base = (n * c + i) * inner;
-      const float s = scale[i], t = shift[i];
+  ParallelFor(x[0] * c, inner, [&](int64_t b, int64_t e) {
+    for (int64_t plane = b; plane < e; ++plane) {
+      const int64_t base = plane * inner;
+      const float s = scale[plane % c], t = shift[plane % c];
       for (int64_t j = 0; j < inner; ++j) py[base + j] = px[base + j] * s + t;
     }
-  }
+  });
   return absl::OkStatus();
 }
 

@@ -37,29 +37,31 @@ absl::Status MaxPool2dF32(const KernelArgs& args) {
     kj0[j] = w0 >= 0 ? 0 : (-w0 + a.dilation[1] - 1) / a.dilation[1];
     kj1[j] = std::min(a.kernel[1], w0 < w ? (w - w0 + a.dilation[1] - 1) / a.dilation[1] : 0);
   }
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* in = px + p * h * w;
-    float* out = py + p * oh * ow;
-    for (int64_t i = 0; i < oh; ++i) {
-      const int64_t h0 = i * a.stride[0] - a.padding[0];
-      const int64_t ki0 = h0 >= 0 ? 0 : (-h0 + a.dilation[0] - 1) / a.dilation[0];
-      const int64_t ki1 = std::min(a.kernel[0], h0 < h ? (h - h0 + a.dilation[0] - 1) / a.dilation[0] : 0);
-      for (int64_t j = 0; j < ow; ++j) {
-        const int64_t w0 = j * a.stride[1] - a.padding[1];
-        float m = -std::numeric_limits<float>::infinity();
-        bool nan = false;
-        for (int64_t ki = ki0; ki < ki1; ++ki) {
-          const float* row = in + (h0 + ki * a.dilation[0]) * w;
-          for (int64_t kj = kj0[j]; kj < kj1[j]; ++kj) {
-            const float v = row[w0 + kj * a.dilation[1]];
-            m = v > m ? v : m;
-            nan |= std::isnan(v);
+  ParallelFor(planes, h * w + oh * ow, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const float* in = px + p * h * w;
+      float* out = py + p * oh * ow;
+      for (int64_t i = 0; i < oh; ++i) {
+        const int64_t h0 = i * a.stride[0] - a.padding[0];
+        const int64_t ki0 = h0 >= 0 ? 0 : (-h0 + a.dilation[0] - 1) / a.dilation[0];
+        const int64_t ki1 = std::min(a.kernel[0], h0 < h ? (h - h0 + a.dilation[0] - 1) / a.dilation[0] : 0);
+        for (int64_t j = 0; j < ow; ++j) {
+          const int64_t w0 = j * a.stride[1] - a.padding[1];
+          float m = -std::numeric_limits<float>::infinity();
+          bool nan = false;
+          for (int64_t ki = ki0; ki < ki1; ++ki) {
+            const float* row = in + (h0 + ki * a.dilation[0]) * w;
+            for (int64_t kj = kj0[j]; kj < kj1[j]; ++kj) {
+              const float v = row[w0 + kj * a.dilation[1]];
+              m = v > m ? v : m;
+              nan |= std::isnan(v);
+            }
           }
+          out[i * ow + j] = nan ? std::numeric_limits<float>::quiet_NaN() : m;
         }
-        out[i * ow + j] = nan ? std::numeric_limits<float>::quiet_NaN() : m;
       }
     }
-  }
+  });
   return absl::OkStatus();
 }
 
@@ -72,36 +74,38 @@ absl::Status AvgPool2dF32(const KernelArgs& args) {
   const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = y[2], ow = y[3];
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* in = px + p * h * w;
-    float* out = py + p * oh * ow;
-    for (int64_t i = 0; i < oh; ++i) {
-      int64_t hs = i * a.stride[0] - a.padding[0];
-      int64_t he = std::min(hs + a.kernel[0], h + a.padding[0]);
-      const int64_t ph = he - hs;
-      hs = std::max<int64_t>(hs, 0);
-      he = std::min(he, h);
-      for (int64_t j = 0; j < ow; ++j) {
-        int64_t ws = j * a.stride[1] - a.padding[1];
-        int64_t we = std::min(ws + a.kernel[1], w + a.padding[1]);
-        const int64_t pool = ph * (we - ws);
-        ws = std::max<int64_t>(ws, 0);
-        we = std::min(we, w);
-        if (hs >= he || ws >= we) {
-          out[i * ow + j] = 0.0f;
-          continue;
+  ParallelFor(planes, h * w + oh * ow, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const float* in = px + p * h * w;
+      float* out = py + p * oh * ow;
+      for (int64_t i = 0; i < oh; ++i) {
+        int64_t hs = i * a.stride[0] - a.padding[0];
+        int64_t he = std::min(hs + a.kernel[0], h + a.padding[0]);
+        const int64_t ph = he - hs;
+        hs = std::max<int64_t>(hs, 0);
+        he = std::min(he, h);
+        for (int64_t j = 0; j < ow; ++j) {
+          int64_t ws = j * a.stride[1] - a.padding[1];
+          int64_t we = std::min(ws + a.kernel[1], w + a.padding[1]);
+          const int64_t pool = ph * (we - ws);
+          ws = std::max<int64_t>(ws, 0);
+          we = std::min(we, w);
+          if (hs >= he || ws >= we) {
+            out[i * ow + j] = 0.0f;
+            continue;
+          }
+          float sum = 0.0f;
+          for (int64_t r = hs; r < he; ++r) {
+            for (int64_t c = ws; c < we; ++c) sum += in[r * w + c];
+          }
+          const int64_t divisor = a.divisor_override != 0 ? a.divisor_override
+                                  : a.count_include_pad   ? pool
+                                                          : (he - hs) * (we - ws);
+          out[i * ow + j] = sum / static_cast<float>(divisor);
         }
-        float sum = 0.0f;
-        for (int64_t r = hs; r < he; ++r) {
-          for (int64_t c = ws; c < we; ++c) sum += in[r * w + c];
-        }
-        const int64_t divisor = a.divisor_override != 0 ? a.divisor_override
-                                : a.count_include_pad   ? pool
-                                                        : (he - hs) * (we - ws);
-        out[i * ow + j] = sum / static_cast<float>(divisor);
       }
     }
-  }
+  });
   return absl::OkStatus();
 }
 
@@ -116,28 +120,30 @@ absl::Status AdaptivePool(const char* op, const KernelArgs& args) {
   const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = size[0], ow = size[1];
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* in = px + p * h * w;
-    float* out = py + p * oh * ow;
-    for (int64_t i = 0; i < oh; ++i) {
-      const int64_t hs = ops::AdaptiveStart(i, h, oh), he = ops::AdaptiveEnd(i, h, oh);
-      for (int64_t j = 0; j < ow; ++j) {
-        const int64_t ws = ops::AdaptiveStart(j, w, ow), we = ops::AdaptiveEnd(j, w, ow);
-        float acc = kMax ? -std::numeric_limits<float>::infinity() : 0.0f;
-        for (int64_t r = hs; r < he; ++r) {
-          for (int64_t c = ws; c < we; ++c) {
-            const float v = in[r * w + c];
-            if (kMax) {
-              if (v > acc || std::isnan(v)) acc = v;
-            } else {
-              acc += v;
+  ParallelFor(planes, h * w + oh * ow, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const float* in = px + p * h * w;
+      float* out = py + p * oh * ow;
+      for (int64_t i = 0; i < oh; ++i) {
+        const int64_t hs = ops::AdaptiveStart(i, h, oh), he = ops::AdaptiveEnd(i, h, oh);
+        for (int64_t j = 0; j < ow; ++j) {
+          const int64_t ws = ops::AdaptiveStart(j, w, ow), we = ops::AdaptiveEnd(j, w, ow);
+          float acc = kMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+          for (int64_t r = hs; r < he; ++r) {
+            for (int64_t c = ws; c < we; ++c) {
+              const float v = in[r * w + c];
+              if (kMax) {
+                if (v > acc || std::isnan(v)) acc = v;
+              } else {
+                acc += v;
+              }
             }
           }
+          out[i * ow + j] = kMax ? acc : acc / static_cast<float>((he - hs) * (we - ws));
         }
-        out[i * ow + j] = kMax ? acc : acc / static_cast<float>((he - hs) * (we - ws));
       }
     }
-  }
+  });
   return absl::OkStatus();
 }
 

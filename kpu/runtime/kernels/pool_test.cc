@@ -53,6 +53,23 @@ TEST(AdaptivePoolKernels, BinsMatchTorch) {
   ExpectNear(mx.data, kAdaptiveMax, 1e-6);
 }
 
+TEST(MaxPoolKernel, LargeInputsSplitAcrossThreadsMatchANaiveLoop) {
+  F32Tensor x = F32Tensor::Wave({2, 32, 40, 40}, 0.2f, 5.0f), y({2, 32, 20, 20});
+  ASSERT_TRUE(RunOp("max_pool2d", Attrs().Ints("kernel", {3, 3}).Ints("stride", {2, 2}).Ints("padding", {1, 1}),
+                    {&x}, {&y}).ok());
+  std::vector<float> want;
+  for (int p = 0; p < 64; ++p)
+    for (int i = 0; i < 20; ++i)
+      for (int j = 0; j < 20; ++j) {
+        float m = -INFINITY;
+        for (int r = 2 * i - 1; r <= 2 * i + 1; ++r)
+          for (int c = 2 * j - 1; c <= 2 * j + 1; ++c)
+            if (r >= 0 && r < 40 && c >= 0 && c < 40) m = std::max(m, x.data[(p * 40 + r) * 40 + c]);
+        want.push_back(m);
+      }
+  ExpectNear(y.data, want, 0);
+}
+
 TEST(PoolKernels, RejectAWrongOutputShape) {
   F32Tensor x({1, 1, 4, 4}), y({1, 1, 3, 3});
   EXPECT_FALSE(RunOp("max_pool2d", Attrs().Ints("kernel", {2, 2}), {&x}, {&y}).ok());

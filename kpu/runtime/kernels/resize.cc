@@ -28,13 +28,15 @@ absl::Status NearestF32(const KernelArgs& args) {
   for (int64_t j = 0; j < ow; ++j) cols[j] = ops::NearestSource(j, w, ow);
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
-  for (int64_t p = 0; p < planes; ++p) {
-    for (int64_t i = 0; i < oh; ++i) {
-      const float* row = px + (p * h + ops::NearestSource(i, h, oh)) * w;
-      float* out = py + (p * oh + i) * ow;
-      for (int64_t j = 0; j < ow; ++j) out[j] = row[cols[j]];
+  ParallelFor(planes, h * w + oh * ow, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      for (int64_t i = 0; i < oh; ++i) {
+        const float* row = px + (p * h + ops::NearestSource(i, h, oh)) * w;
+        float* out = py + (p * oh + i) * ow;
+        for (int64_t j = 0; j < ow; ++j) out[j] = row[cols[j]];
+      }
     }
-  }
+  });
   return absl::OkStatus();
 }
 
@@ -47,20 +49,22 @@ absl::Status BilinearF32(const KernelArgs& args) {
   for (int64_t j = 0; j < ow; ++j) cols[j] = ops::BilinearSource(j, w, ow, align);
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
-  for (int64_t p = 0; p < planes; ++p) {
-    for (int64_t i = 0; i < oh; ++i) {
-      const ops::LinearTap r = ops::BilinearSource(i, h, oh, align);
-      const float* r0 = px + (p * h + r.i0) * w;
-      const float* r1 = px + (p * h + r.i1) * w;
-      const float h1 = r.w1, h0 = 1.0f - r.w1;
-      float* out = py + (p * oh + i) * ow;
-      for (int64_t j = 0; j < ow; ++j) {
-        const ops::LinearTap& c = cols[j];
-        const float w1 = c.w1, w0 = 1.0f - c.w1;
-        out[j] = h0 * (w0 * r0[c.i0] + w1 * r0[c.i1]) + h1 * (w0 * r1[c.i0] + w1 * r1[c.i1]);
+  ParallelFor(planes, h * w + oh * ow, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      for (int64_t i = 0; i < oh; ++i) {
+        const ops::LinearTap r = ops::BilinearSource(i, h, oh, align);
+        const float* r0 = px + (p * h + r.i0) * w;
+        const float* r1 = px + (p * h + r.i1) * w;
+        const float h1 = r.w1, h0 = 1.0f - r.w1;
+        float* out = py + (p * oh + i) * ow;
+        for (int64_t j = 0; j < ow; ++j) {
+          const ops::LinearTap& c = cols[j];
+          const float w1 = c.w1, w0 = 1.0f - c.w1;
+          out[j] = h0 * (w0 * r0[c.i0] + w1 * r0[c.i1]) + h1 * (w0 * r1[c.i0] + w1 * r1[c.i1]);
+        }
       }
     }
-  }
+  });
   return absl::OkStatus();
 }
 
