@@ -37,6 +37,10 @@ LOWERED_TODAY = {
     "aten.div.Tensor",
     "aten.mm.default",
     "aten.addmm.default",
+    "aten.max_pool2d_with_indices.default",
+    "aten.avg_pool2d.default",
+    "aten._adaptive_avg_pool2d.default",
+    "kpu.upsample_nearest2d.default",
 }
 
 # (model, input size, batches): batch 4 only where it keeps the suite within a few minutes.

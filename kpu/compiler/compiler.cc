@@ -110,6 +110,9 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   KPU_RETURN_IF_ERROR(CheckSizes(graph, config));
   const std::string source_hash = Fnv1aHex(SerializeDeterministic(graph));
   std::vector<FusionRecord> fused;
+  // A reshape of a weight is a weight (the passes see it as one); other reshapes alias their
+  // input in the arena below.
+  KPU_RETURN_IF_ERROR(FoldConstantReshapes(&graph));
   KPU_RETURN_IF_ERROR(RunPasses(&graph, options, &fused));
   KPU_RETURN_IF_ERROR(CheckLowerable(graph));
   {
@@ -188,6 +191,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   std::set<std::string> inputs(graph.inputs().begin(), graph.inputs().end());
   std::set<std::string> outputs(graph.outputs().begin(), graph.outputs().end());
   std::vector<BufferRequest> requests;
+  const std::map<std::string, std::string> aliases = ReshapeAliases(graph);
   uint64_t weight_bytes = 0, activation_bytes = 0;
   for (const ir::Tensor& t : graph.tensors()) {
     ir::TensorDescriptor* d = p.mutable_tensors()->add_tensors();
@@ -212,9 +216,10 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     BufferRequest r{t.name(), bytes, inputs.count(t.name()) ? -1 : produced_at[t.name()],
                     outputs.count(t.name()) ? INT_MAX : (last_read.count(t.name()) ? last_read[t.name()] : produced_at[t.name()])};
     requests.push_back(r);
-    if (d->kind() == ir::TensorDescriptor::ACTIVATION) activation_bytes += bytes;
+    // An alias shares its root's bytes: no activation memory of its own.
+    if (d->kind() == ir::TensorDescriptor::ACTIVATION && !aliases.count(t.name())) activation_bytes += bytes;
   }
-  ArenaPlan arena = PlanArena(requests);
+  ArenaPlan arena = PlanArena(requests, aliases);
   for (ir::TensorDescriptor& d : *p.mutable_tensors()->mutable_tensors()) {
     if (arena.offsets.count(d.name())) d.set_arena_offset(arena.offsets[d.name()]);
   }

@@ -45,6 +45,7 @@ ir::TensorRegion RegionSpec::At(ir::MemoryLevel level) const {
     }
   }
   r.set_padding(padding);
+  if (padding == ir::TensorRegion::PAD_VALUE) r.set_pad_value(pad_value);
   r.set_layout(layout);
   r.set_dtype(dtype);
   r.set_partial(partial && level != ir::REGISTER);

@@ -40,6 +40,7 @@ struct RegionSpec {
   uint32_t slot_count = 0;
   std::vector<ir::RegionDim> dims;
   ir::TensorRegion::Padding padding = ir::TensorRegion::PAD_ZERO;
+  double pad_value = 0;  // with PAD_VALUE
   ir::Layout layout = ir::LAYOUT_ROW_MAJOR;
   ir::DataType dtype = ir::DTYPE_UNSPECIFIED;
   // Part of a larger tile held on chip (fold partial sums in L1); never set on REGISTER.

@@ -23,6 +23,18 @@ const std::map<std::string, LowerFn>& Lowerings() {
       {"gelu", LowerElementwise},
       {"clamp", LowerElementwise},
       {"log_softmax", LowerSoftmax},
+      // Data layout: reshape is an alias (no DFX); the others copy box tiles (lower_shape.cc).
+      {"reshape", LowerReshape},
+      {"permute", LowerPermute},
+      {"concat", LowerConcat},
+      {"split", LowerSplit},
+      {"slice", LowerSlice},
+      {"pad", LowerPad},
+      // Reductions with the reduced axes whole in a tile, and standalone batch_norm (lower_reduce.cc).
+      {"mean", LowerReduce},
+      {"sum", LowerReduce},
+      {"amax", LowerReduce},
+      {"batch_norm", LowerBatchNorm},
       // Window ops (lower_window.cc).
       {"max_pool2d", LowerPool2d},
       {"avg_pool2d", LowerPool2d},

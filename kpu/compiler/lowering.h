@@ -35,6 +35,16 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
 absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerElementwise(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerSoftmax(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_shape.cc
+absl::Status LowerReshape(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerPermute(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerConcat(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerSplit(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerSlice(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerPad(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_reduce.cc
+absl::Status LowerReduce(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+absl::Status LowerBatchNorm(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 // lower_window.cc
 absl::Status LowerPool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerAdaptivePool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "kpu/ir/graph.pb.h"
+
 namespace kpu::compiler {
 
 struct BufferRequest {
@@ -24,7 +27,20 @@ struct ArenaPlan {
 
 constexpr uint64_t kArenaAlignment = 64;
 
-ArenaPlan PlanArena(const std::vector<BufferRequest>& requests);
+// `aliases` maps a tensor to the tensor whose bytes it shares (a reshape's output to its input;
+// chains resolve to the first tensor). An alias gets no space of its own: it gets its root's
+// offset, and the root stays live until the last use of any of its aliases. Requests may name
+// aliases (their lifetimes are merged into the root's); every alias's root must be requested.
+ArenaPlan PlanArena(const std::vector<BufferRequest>& requests,
+                    const std::map<std::string, std::string>& aliases = {});
+
+// The root of `name` through `aliases` (itself when it is no alias).
+std::string AliasRoot(const std::map<std::string, std::string>& aliases, const std::string& name);
+
+// reshape_alias.cc: a reshape of a constant becomes a constant holding the same bytes (the node
+// goes); every remaining reshape's output aliases its input (output -> input).
+absl::Status FoldConstantReshapes(ir::Graph* graph);
+std::map<std::string, std::string> ReshapeAliases(const ir::Graph& graph);
 
 }  // namespace kpu::compiler
 

@@ -29,5 +29,22 @@ TEST(MemoryPlanner, ReusesSpaceOfDeadTensorsAndNeverOverlapsLiveOnes) {
   }
 }
 
+TEST(MemoryPlanner, AnAliasSharesItsRootsBytesAndKeepsItLive) {
+  // x -> h (step 0); r = reshape(h) aliases h and is read at step 3; r2 = reshape(r) is an output.
+  std::vector<BufferRequest> r = {
+      {"x", 256, -1, 0}, {"h", 256, 0, 1}, {"r", 256, 1, 3}, {"a", 256, 1, 2}, {"b", 256, 2, 3},
+      {"r2", 256, 1, INT_MAX},
+  };
+  std::map<std::string, std::string> aliases = {{"r", "h"}, {"r2", "r"}};
+  ArenaPlan plan = PlanArena(r, aliases);
+  EXPECT_EQ(AliasRoot(aliases, "r2"), "h");
+  EXPECT_EQ(plan.offsets["r"], plan.offsets["h"]);
+  EXPECT_EQ(plan.offsets["r2"], plan.offsets["h"]);
+  // h lives to the end through r2, so nothing else may sit on it.
+  for (const char* other : {"a", "b"}) EXPECT_NE(plan.offsets[other], plan.offsets["h"]) << other;
+  // The aliases add no bytes: four real buffers at most, x's space reused.
+  EXPECT_LE(plan.arena_bytes, 4u * 256);
+}
+
 }  // namespace
 }  // namespace kpu::compiler

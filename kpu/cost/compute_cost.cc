@@ -42,6 +42,8 @@ const ComputeCostTable& ComputeCosts() {
     RegisterElementwiseCosts(*t);
     RegisterSoftmaxCosts(*t);
     RegisterConvCosts(*t);
+    RegisterShapeCosts(*t);
+    RegisterReduceCosts(*t);
     RegisterPoolCosts(*t);
     RegisterResizeCosts(*t);
     RegisterConvTransposeCosts(*t);

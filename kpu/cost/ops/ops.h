@@ -10,6 +10,8 @@ void RegisterMatmulCosts(ComputeCostTable& table);       // ops/matmul.cc
 void RegisterElementwiseCosts(ComputeCostTable& table);  // ops/elementwise.cc
 void RegisterSoftmaxCosts(ComputeCostTable& table);      // ops/softmax.cc
 void RegisterConvCosts(ComputeCostTable& table);         // ops/conv2d.cc
+void RegisterShapeCosts(ComputeCostTable& table);        // ops/shape.cc
+void RegisterReduceCosts(ComputeCostTable& table);       // ops/reduce.cc
 void RegisterPoolCosts(ComputeCostTable& table);           // ops/pool.cc
 void RegisterResizeCosts(ComputeCostTable& table);         // ops/resize.cc
 void RegisterConvTransposeCosts(ComputeCostTable& table);  // ops/conv_transpose.cc
