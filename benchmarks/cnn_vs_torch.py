@@ -77,14 +77,7 @@ def median_ms(fn, reps: int, warmup: int = 1) -> float:
 
 
 def model_for(name: str) -> nn.Module:
-    torch.manual_seed(0)
-    model = models.MODELS[name]().eval()
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.5, 0.5)
-                m.running_var.uniform_(0.5, 2.0)
-    return model
+    return models.eval_model(name)
 
 
 def compare(name: str, reps: int) -> tuple[list[dict], dict, object]:

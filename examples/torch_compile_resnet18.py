@@ -22,15 +22,7 @@ TOLERANCE = 1e-4
 
 
 def resnet18() -> nn.Module:
-    torch.manual_seed(0)
-    model = models.resnet18().eval()
-    # Non-trivial BatchNorm statistics, so the folding into the convolutions is exercised.
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.5, 0.5)
-                m.running_var.uniform_(0.5, 2.0)
-    return model
+    return models.eval_model("resnet18")
 
 
 def layer_table(op_metrics: list[dict]) -> str:

@@ -126,7 +126,7 @@ TEST(InterpreterAgreement, MatmulEpilogueActivations) {
     ir::Node* mm = AddNode(&g, "matmul", {"a", "b", "bias"}, "y");
     (*mm->mutable_attributes())["activation"].set_s(act);
     g.add_outputs("y");
-    for (const std::string& config : {"minimal", "swkpu-v1"}) {
+    for (const std::string config : {"minimal", "swkpu-v1"}) {
       RunResult r = CompileAndRunBoth(g, Preset(config), {a});
       const auto linear = MatmulRef(a, b, bias, 20, 90, 40, false);
       std::vector<float> ref(linear.size());
@@ -281,7 +281,7 @@ TEST(InterpreterAgreement, Conv2dVariants) {
     }
   }
   for (const Case& c : cases) {
-    for (const std::string& config : {"minimal", "swkpu-v1", "datacenter", "small-l1"}) {
+    for (const std::string config : {"minimal", "swkpu-v1", "datacenter", "small-l1"}) {
       ir::Graph g;
       AddInput(&g, "x", {c.x.begin(), c.x.end()});
       const auto x = RandomValues(NumElements(c.x), 1.0f, 21), w = RandomValues(NumElements(c.w), 0.3f, 22);

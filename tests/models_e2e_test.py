@@ -60,15 +60,7 @@ def fresh_dynamo():
 
 
 def _model(name):
-    torch.manual_seed(0)
-    model = models.MODELS[name]().eval()
-    # Non-trivial BatchNorm statistics, so a wrong fold would show.
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.5, 0.5)
-                m.running_var.uniform_(0.5, 2.0)
-    return model
+    return models.eval_model(name)
 
 
 def _max_abs_diff(got, expected) -> float:

@@ -41,7 +41,6 @@ absl::Status RunPasses(ir::Graph* graph, const CompileOptions& options, std::vec
     KPU_RETURN_IF_ERROR(FuseConvActivation(graph, fused));
     KPU_RETURN_IF_ERROR(FuseMatmulEpilogues(graph, fused));
   }
-  KPU_RETURN_IF_ERROR(DecomposeBatchNorm(graph));
   KPU_RETURN_IF_ERROR(EliminateDeadCode(graph));
   return InferGraph(graph);
 }

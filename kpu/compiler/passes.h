@@ -34,9 +34,6 @@ absl::Status FoldBatchNorm(ir::Graph* graph, std::vector<FusionRecord>* fused);
 absl::Status FuseConvResidual(ir::Graph* graph, std::vector<FusionRecord>* fused);
 // relu/relu6 (hardtanh 0..6)/silu/hardswish/sigmoid after a conv2d -> its activation attribute.
 absl::Status FuseConvActivation(ir::Graph* graph, std::vector<FusionRecord>* fused);
-// A batch_norm left over (nothing to fold into, or fusion off) -> mul and add by per-channel
-// constants, while the compiler has no batch_norm lowering. Not a fusion: always runs.
-absl::Status DecomposeBatchNorm(ir::Graph* graph);
 
 // Removes nodes whose outputs reach no graph output, and tensors nothing uses.
 absl::Status EliminateDeadCode(ir::Graph* graph);

@@ -236,3 +236,16 @@ MODELS = {
     "mobilenet_v2": mobilenet_v2,
     "yolov8n": yolov8n,
 }
+
+
+def eval_model(name: str, seed: int = 0) -> nn.Module:
+    """Model `name` in eval mode with seeded random weights and non-trivial BatchNorm statistics,
+    so a wrong epsilon, argument order or Conv+BN fold shows in the outputs."""
+    torch.manual_seed(seed)
+    model = MODELS[name]().eval()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+    return model
