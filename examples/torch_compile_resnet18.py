@@ -25,13 +25,19 @@ def resnet18() -> nn.Module:
     return models.eval_model("resnet18")
 
 
+def _dataflow(op: dict) -> str:
+    # Ops on the vector unit (pooling, reductions, elementwise) have no array dataflow.
+    flow = op.get("dataflow") or ""
+    return flow if flow and flow != "DATAFLOW_UNSPECIFIED" else "vector unit"
+
+
 def layer_table(op_metrics: list[dict]) -> str:
     rows = [f"{'op':<34} {'type':<8} {'dataflow':<18} {'cycles':>10} {'compute':>10} "
             f"{'stall':>9} {'DRAM_B':>10}  fused"]
     for op in op_metrics:
         fused = ",".join(op.get("fused_with", []))
         rows.append(f"{op.get('op_id', '')[:34]:<34} {op.get('op_type', '')[:8]:<8} "
-                    f"{op.get('dataflow') or 'vector unit':<18} {int(op.get('cycles', 0)):>10} "
+                    f"{_dataflow(op):<18} {int(op.get('cycles', 0)):>10} "
                     f"{int(op.get('compute_cycles', 0)):>10} {int(op.get('memory_stall_cycles', 0)):>9} "
                     f"{int(op.get('dram_bytes', 0)):>10}  {fused}")
     return "\n".join(rows)
