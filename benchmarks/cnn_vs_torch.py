@@ -143,8 +143,12 @@ def kernel_compiler() -> pathlib.Path | None:
             p = pathlib.Path(base) / "kpu" / "tools" / "kpu-kernel-compiler"
             if p.exists():
                 return p
-    p = pathlib.Path("bazel-bin/tools/kpu-kernel-compiler")
-    return p if p.exists() else None
+    # Under `bazel run` this script sits in the runfiles tree beside the tool (no symlink resolving).
+    for p in (pathlib.Path(__file__).absolute().parents[1] / "tools" / "kpu-kernel-compiler",
+              pathlib.Path("bazel-bin/tools/kpu-kernel-compiler")):
+        if p.exists():
+            return p
+    return None
 
 
 def config_array() -> str:
