@@ -11,6 +11,7 @@
 #include "kpu/compiler/memory_planner.h"
 #include "kpu/compiler/passes.h"
 #include "kpu/compiler/tiling.h"
+#include "kpu/cost/dataflow.h"
 #include "kpu/cost/op_cost.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/dtype.h"
@@ -79,6 +80,53 @@ absl::Status CheckSizes(const ir::Graph& graph, const ir::KPUConfig& config) {
                                                  "' exceeds the maximum batch size ", max_batch, " of KPU config '",
                                                  config.name(), "'"));
       }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The op's work as GEMMs on the array (im2col for conv2d), if it runs on the array.
+bool ArrayGemm(const ir::KPUOp& op, const std::map<std::string, TensorType>& types, cost::Gemm* gemm, int64_t* batch) {
+  if (op.op_type() == "matmul" && op.inputs_size() >= 2) {
+    const Shape& a = types.at(op.inputs(0)).shape;
+    const Shape& y = types.at(op.outputs(0)).shape;
+    *gemm = {a[a.size() - 2], y.back(), a.back()};
+    *batch = NumElements(Shape(a.begin(), a.end() - 2));
+    return true;
+  }
+  if (op.op_type() == "conv2d" && op.inputs_size() >= 2) {
+    const Shape& w = types.at(op.inputs(1)).shape;
+    const Shape& y = types.at(op.outputs(0)).shape;
+    const int64_t groups = std::max<int64_t>(1, GetInt(op.attributes(), "groups", 1));
+    *gemm = {y[0] * y[2] * y[3], w[0] / groups, w[1] * w[2] * w[3]};
+    *batch = groups;
+    return true;
+  }
+  return false;
+}
+
+// Records every dataflow the cost model priced for an array op, and why the lowered one runs
+// (issue 5: the program says which dataflow and why).
+absl::Status RecordDataflowCandidates(ir::KPUOp* op, const std::map<std::string, TensorType>& types,
+                                      ir::Dataflow requested, const ir::KPUConfig& config) {
+  cost::Gemm gemm;
+  int64_t batch = 1;
+  if (!ArrayGemm(*op, types, &gemm, &batch)) return absl::OkStatus();
+  KPU_ASSIGN_OR_RETURN(std::vector<cost::DataflowCandidate> ranked,
+                       cost::RankDataflows(gemm, batch, DTypeSize(types.at(op->inputs(0)).dtype), config));
+  const ir::Dataflow lowered = op->tiling().dataflow();
+  for (const cost::DataflowCandidate& c : ranked) {
+    ir::DataflowCandidate* out = op->add_dataflow_candidates();
+    out->set_dataflow(cost::ToIr(c.dataflow));
+    out->set_estimated_cycles(c.total_cycles);
+    out->set_chosen(cost::ToIr(c.dataflow) == lowered);
+    if (out->chosen()) {
+      out->set_reason(requested == lowered ? "forced by the compile options"
+                      : &c == &ranked.front() ? "cheapest"
+                                              : "the only dataflow the compiler lowers yet");
+    } else {
+      out->set_reason(cost::ToIr(c.dataflow) == ir::OUTPUT_STATIONARY ? "costlier"
+                                                                     : "not lowered yet (priced only)");
     }
   }
   return absl::OkStatus();
@@ -159,6 +207,7 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     }
     KPU_RETURN_IF_ERROR(Lowerings().at(node.op_type())(node, ctx, op));
     DeriveDependencies(op->mutable_dfx());
+    KPU_RETURN_IF_ERROR(RecordDataflowCandidates(op, types, options.dataflow, config));
     KPU_ASSIGN_OR_RETURN(const cost::OpCost c, cost::EstimateOp(*op, cost_tensors, config));
     op->set_estimated_cycles(c.total_cycles);
     op->set_estimated_energy_pj(c.energy.total_pj());

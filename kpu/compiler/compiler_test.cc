@@ -111,6 +111,32 @@ TEST(Compiler, ImpossibleSizesAreErrors) {
   EXPECT_TRUE(Compile(images(8), small_batch, {}).ok());
 }
 
+// Every array op records the three dataflows the cost model priced, and which runs and why.
+TEST(Compiler, RecordsDataflowCandidates) {
+  auto program = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});
+  ASSERT_TRUE(program.ok()) << program.status();
+  int array_ops = 0;
+  for (const ir::KPUOp& op : program->proto.operations().ops()) {
+    if (op.op_type() != "matmul") {
+      EXPECT_EQ(op.dataflow_candidates_size(), 0) << op.id();
+      continue;
+    }
+    ++array_ops;
+    ASSERT_EQ(op.dataflow_candidates_size(), 3) << op.id();
+    int chosen = 0;
+    for (const ir::DataflowCandidate& c : op.dataflow_candidates()) {
+      EXPECT_GT(c.estimated_cycles(), 0u);
+      EXPECT_FALSE(c.reason().empty());
+      if (c.chosen()) {
+        ++chosen;
+        EXPECT_EQ(c.dataflow(), op.tiling().dataflow());
+      }
+    }
+    EXPECT_EQ(chosen, 1) << op.id();
+  }
+  EXPECT_EQ(array_ops, 3);
+}
+
 TEST(Compiler, SameGraphSameBytes) {
   auto a = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});
   auto b = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});
