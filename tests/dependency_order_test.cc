@@ -54,16 +54,7 @@ void StripDependencies(google::protobuf::RepeatedPtrField<ir::DfxOp>* ops) {
 }
 
 // A small L1 forces K tiles with double buffering, so the carried edges matter.
-ir::KPUConfig SmallConfig() {
-  ir::KPUConfig c = *PresetConfig("minimal");
-  for (ir::MemoryLevelConfig& m : *c.mutable_memory()) {
-    if (m.level() == ir::L1) {
-      m.set_instances(1);
-      m.set_bytes_per_instance(8 * 1024);
-    }
-  }
-  return c;
-}
+ir::KPUConfig SmallConfig() { return kpu::testing::WithL1Bytes(*PresetConfig("minimal"), 8 * 1024); }
 
 TEST(DependencyOrder, ReorderedInterpreterMatchesProgramOrder) {
   std::vector<std::string> configs = PresetNames();

@@ -273,13 +273,7 @@ TEST(InterpreterAgreement, Conv2dVariants) {
       {"stem 7x7 s2 p3", {1, 3, 32, 32}, {16, 3, 7, 7}, 2, 2, {3, 3, 3, 3}, 1, 1, 1, true, false, "relu"},
       {"wide channels (K split on a small L1)", {1, 96, 6, 6}, {40, 96, 3, 3}, 1, 1, {1, 1, 1, 1}, 1, 1, 1, true, false, "none"},
   };
-  ir::KPUConfig small = Preset("minimal");
-  for (ir::MemoryLevelConfig& m : *small.mutable_memory()) {
-    if (m.level() == ir::L1) {
-      m.set_instances(1);
-      m.set_bytes_per_instance(16 * 1024);
-    }
-  }
+  const ir::KPUConfig small = kpu::testing::WithL1Bytes(Preset("minimal"), 16 * 1024);
   for (const Case& c : cases) {
     for (const std::string config : {"minimal", "swkpu-v1", "datacenter", "small-l1"}) {
       ir::Graph g;

@@ -88,14 +88,8 @@ void ExpectAll(const Outputs& r, const std::string& name, const Values& want, co
 }
 
 std::vector<std::pair<std::string, ir::KPUConfig>> Configs() {
-  ir::KPUConfig tiny = *PresetConfig("minimal");
+  ir::KPUConfig tiny = kpu::testing::WithL1Bytes(*PresetConfig("minimal"), 2 * 1024);
   tiny.set_name("tiny-l1");
-  for (ir::MemoryLevelConfig& m : *tiny.mutable_memory()) {
-    if (m.level() == ir::L1) {
-      m.set_instances(1);
-      m.set_bytes_per_instance(2 * 1024);
-    }
-  }
   return {{"minimal", *PresetConfig("minimal")}, {"edge_ai", *PresetConfig("edge_ai")}, {"tiny-l1", tiny}};
 }
 

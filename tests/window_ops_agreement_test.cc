@@ -375,16 +375,7 @@ TEST(WindowOpsAgreement, ConvTranspose2d) {
   }
 }
 
-ir::KPUConfig TinyL1() {
-  ir::KPUConfig tiny = *PresetConfig("minimal");
-  for (ir::MemoryLevelConfig& m : *tiny.mutable_memory()) {
-    if (m.level() == ir::L1) {
-      m.set_instances(1);
-      m.set_bytes_per_instance(16 * 1024);
-    }
-  }
-  return tiny;
-}
+ir::KPUConfig TinyL1() { return kpu::testing::WithL1Bytes(*PresetConfig("minimal"), 16 * 1024); }
 
 // A 90x100 plane (35 KB) does not fit a 16 KB L1: max pooling splits the output rows and still
 // agrees (MaxPool2d above); avg pooling whose border windows divide differently needs whole planes

@@ -42,7 +42,7 @@ int64_t LargestDivisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
-absl::StatusOr<ConvTiling> ChooseConvTiling(const Shape& x, const Shape& w, const Shape& y, const ops::Conv2dAttrs& a,
+absl::StatusOr<ConvTiling> ChooseConvTiling(const Shape& w, const Shape& y, const ops::Conv2dAttrs& a,
                                             size_t e, bool has_bias, bool has_residual, const ir::KPUConfig& config,
                                             const std::string& name) {
   const int64_t rows = config.compute().array_rows(), cols = config.compute().array_cols();
@@ -94,7 +94,6 @@ absl::StatusOr<ConvTiling> ChooseConvTiling(const Shape& x, const Shape& w, cons
   const uint64_t panel = e * t.toc * cg * kh * kw;
   t.weights_staged = staging && panel + e * t.groups_per_tile * t.tc * wh * ww * 2 <= stage_cap;
   t.staging_bytes = t.weights_staged ? panel : 0;
-  (void)x;
   return t;
 }
 
@@ -109,8 +108,8 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   const bool has_bias = node.inputs_size() >= 3;
   const bool has_residual = node.inputs_size() == 4;
   const size_t e = DTypeSize(xt.dtype);
-  KPU_ASSIGN_OR_RETURN(ConvTiling t, ChooseConvTiling(x, w, y, a, e, has_bias, has_residual, ctx.config, node.name()));
-  const int64_t groups = a.groups, cg = w[1], kh = w[2], kw = w[3], ocg = w[0] / groups;
+  KPU_ASSIGN_OR_RETURN(ConvTiling t, ChooseConvTiling(w, y, a, e, has_bias, has_residual, ctx.config, node.name()));
+  const int64_t cg = w[1], kh = w[2], kw = w[3], ocg = w[0] / a.groups;
   const int64_t g = t.groups_per_tile;
 
   ir::TileConfig* tc = op->mutable_tiling();
@@ -213,7 +212,6 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   }
   bld.Move(tw_body, out, ir::REGISTER, ir::EXTERNAL, {last});
   bld.Barrier(op->mutable_dfx(), absl::StrCat(node.name(), " done"), {});
-  (void)groups;
   return absl::OkStatus();
 }
 

@@ -80,13 +80,7 @@ TEST(Tiling, ComputeBoundGemmDoesNotBuyCyclesWithDramTraffic) {
 }
 
 TEST(Tiling, TooSmallL1IsAMemoryError) {
-  ir::KPUConfig c = DefaultConfig();
-  for (auto& m : *c.mutable_memory()) {
-    if (m.level() == ir::L1) {
-      m.set_instances(1);
-      m.set_bytes_per_instance(1024);
-    }
-  }
+  const ir::KPUConfig c = testing::WithL1Bytes(DefaultConfig(), 1024);
   auto t = ChooseMatmulTiling(64, 64, 64, 1, 4, false, c, "mm");
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(KindOf(t.status()), ErrorKind::kMemoryExceeded);

@@ -65,4 +65,14 @@ ir::Graph MnistMlp(int64_t batch, uint32_t seed) {
   return g;
 }
 
+ir::KPUConfig WithL1Bytes(ir::KPUConfig config, uint64_t bytes) {
+  for (ir::MemoryLevelConfig& m : *config.mutable_memory()) {
+    if (m.level() == ir::L1) {
+      m.set_instances(1);
+      m.set_bytes_per_instance(bytes);
+    }
+  }
+  return config;
+}
+
 }  // namespace kpu::testing

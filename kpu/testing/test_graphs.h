@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kpu/ir/config.pb.h"
 #include "kpu/ir/graph.pb.h"
 
 namespace kpu::testing {
@@ -16,6 +17,10 @@ std::vector<float> RandomValues(size_t n, float scale, uint32_t seed);
 void AddInput(ir::Graph* g, const std::string& name, std::vector<int64_t> shape);
 void AddConstant(ir::Graph* g, const std::string& name, std::vector<int64_t> shape, const std::vector<float>& values);
 ir::Node* AddNode(ir::Graph* g, const std::string& op, std::vector<std::string> inputs, const std::string& output);
+
+// `config` with one L1 buffer of `bytes`: small enough to force the tilings that split K, rows or
+// channels, and the memory errors when nothing fits.
+ir::KPUConfig WithL1Bytes(ir::KPUConfig config, uint64_t bytes);
 
 // Linear(784,128) -> ReLU -> Linear(128,64) -> ReLU -> Linear(64,10) -> Softmax on input "x"
 // [batch, 784], output "probs".
