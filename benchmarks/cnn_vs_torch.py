@@ -19,8 +19,6 @@ import argparse
 import json
 import os
 import pathlib
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +28,7 @@ import warnings
 import torch
 import torch.nn as nn
 
+from bench_util import cpu_model, median_seconds
 import kpu
 from kpu import region as kpu_region
 from kpu.testing import models
@@ -54,26 +53,8 @@ class _RecordingRuntime:
         return getattr(self._rt, name)
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def median_ms(fn, reps: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return median_seconds(fn, reps, warmup) * 1e3
 
 
 def model_for(name: str) -> nn.Module:

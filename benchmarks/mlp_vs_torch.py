@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import time
 
@@ -23,6 +22,7 @@ import torch
 import torch.nn as nn
 
 import graphs  # bindings/python/tests/graphs.py: the MLP the tests build
+from bench_util import cpu_model, median_seconds
 import kpu
 
 # Float32 on both sides, summed in different orders: softmax outputs move by a few ulps.
@@ -43,27 +43,8 @@ def kpu_graph(model: nn.Module, batch: int) -> kpu.Graph:
     return graphs.mlp_graph(batch, layers)
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def median_us(fn, reps: int, warmup: int) -> float:
-    """Median of `reps` single calls: robust to the odd descheduled call, which a mean is not."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e6
+    return median_seconds(fn, reps, warmup) * 1e6
 
 
 def max_diff(got, expected: torch.Tensor) -> float:
