@@ -11,7 +11,6 @@
 #include "kpu/compiler/memory_planner.h"
 #include "kpu/compiler/passes.h"
 #include "kpu/compiler/tiling.h"
-#include "kpu/cost/dataflow.h"
 #include "kpu/cost/op_cost.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/dtype.h"
@@ -85,51 +84,78 @@ absl::Status CheckSizes(const ir::Graph& graph, const ir::KPUConfig& config) {
   return absl::OkStatus();
 }
 
-// The op's work as GEMMs on the array (im2col for conv2d), if it runs on the array.
-bool ArrayGemm(const ir::KPUOp& op, const std::map<std::string, TensorType>& types, cost::Gemm* gemm, int64_t* batch) {
-  if (op.op_type() == "matmul" && op.inputs_size() >= 2) {
-    const Shape& a = types.at(op.inputs(0)).shape;
-    const Shape& y = types.at(op.outputs(0)).shape;
-    *gemm = {a[a.size() - 2], y.back(), a.back()};
-    *batch = NumElements(Shape(a.begin(), a.end() - 2));
-    return true;
-  }
-  if (op.op_type() == "conv2d" && op.inputs_size() >= 2) {
-    const Shape& w = types.at(op.inputs(1)).shape;
-    const Shape& y = types.at(op.outputs(0)).shape;
-    const int64_t groups = std::max<int64_t>(1, GetInt(op.attributes(), "groups", 1));
-    *gemm = {y[0] * y[2] * y[3], w[0] / groups, w[1] * w[2] * w[3]};
-    *batch = groups;
-    return true;
-  }
-  return false;
+// The dataflows an op is lowered in: matmul and conv2d run on the array in any of the three (the
+// forced one, or all three under AUTO to pick from); every other op has none.
+std::vector<ir::Dataflow> DataflowCandidates(const std::string& op_type, ir::Dataflow requested) {
+  if (op_type != "matmul" && op_type != "conv2d") return {ir::DATAFLOW_UNSPECIFIED};
+  if (requested != ir::DATAFLOW_UNSPECIFIED) return {requested};
+  return {ir::OUTPUT_STATIONARY, ir::WEIGHT_STATIONARY, ir::INPUT_STATIONARY};
 }
 
-// Records every dataflow the cost model priced for an array op, and why the lowered one runs
-// (issue 5: the program says which dataflow and why).
-absl::Status RecordDataflowCandidates(ir::KPUOp* op, const std::map<std::string, TensorType>& types,
-                                      ir::Dataflow requested, const ir::KPUConfig& config) {
-  cost::Gemm gemm;
-  int64_t batch = 1;
-  if (!ArrayGemm(*op, types, &gemm, &batch)) return absl::OkStatus();
-  KPU_ASSIGN_OR_RETURN(std::vector<cost::DataflowCandidate> ranked,
-                       cost::RankDataflows(gemm, batch, DTypeSize(types.at(op->inputs(0)).dtype), config));
-  const ir::Dataflow lowered = op->tiling().dataflow();
-  for (const cost::DataflowCandidate& c : ranked) {
-    ir::DataflowCandidate* out = op->add_dataflow_candidates();
-    out->set_dataflow(cost::ToIr(c.dataflow));
-    out->set_estimated_cycles(c.total_cycles);
-    out->set_chosen(cost::ToIr(c.dataflow) == lowered);
-    if (out->chosen()) {
-      out->set_reason(requested == lowered ? "forced by the compile options"
-                      : &c == &ranked.front() ? "cheapest"
-                                              : "the only dataflow the compiler lowers yet");
+// One lowering of an op, with its estimate by kpu/cost and the op ids it took.
+struct Lowered {
+  ir::KPUOp op;
+  cost::OpCost cost;
+  uint64_t next_id = 0;
+};
+
+// Lowers `node` in every candidate dataflow and keeps the cheapest by the cost model's estimate of
+// the lowered kernel (cycles, then energy; ties keep the order OS, WS, IS). The op records every
+// candidate, its cost and why it runs or does not (issue 5: the program says which and why).
+absl::StatusOr<Lowered> LowerInBestDataflow(const ir::Node& node, const ir::KPUOp& skeleton, LoweringContext& ctx,
+                                            uint64_t* next_id, ir::Dataflow requested,
+                                            const cost::ProgramTensors& tensors) {
+  const std::vector<ir::Dataflow> candidates = DataflowCandidates(node.op_type(), requested);
+  const uint64_t first_id = *next_id;
+  std::vector<absl::StatusOr<Lowered>> results;
+  int best = -1;
+  for (ir::Dataflow d : candidates) {
+    *next_id = first_id;  // every candidate numbers its DFX ops alike; only one is kept
+    ctx.dataflow = d == ir::DATAFLOW_UNSPECIFIED ? ir::OUTPUT_STATIONARY : d;
+    Lowered l;
+    l.op = skeleton;
+    absl::Status s = Lowerings().at(node.op_type())(node, ctx, &l.op);
+    if (s.ok()) {
+      DeriveDependencies(l.op.mutable_dfx());
+      absl::StatusOr<cost::OpCost> c = cost::EstimateOp(l.op, tensors, ctx.config);
+      if (c.ok()) l.cost = *c; else s = c.status();
+    }
+    l.next_id = *next_id;
+    if (!s.ok()) {
+      results.push_back(s);
+      continue;
+    }
+    results.push_back(std::move(l));
+    const Lowered& mine = *results.back();
+    if (best < 0) {
+      best = static_cast<int>(results.size()) - 1;
     } else {
-      out->set_reason(cost::ToIr(c.dataflow) == ir::OUTPUT_STATIONARY ? "costlier"
-                                                                     : "not lowered yet (priced only)");
+      const Lowered& b = *results[best];
+      if (mine.cost.total_cycles < b.cost.total_cycles ||
+          (mine.cost.total_cycles == b.cost.total_cycles && mine.cost.energy.total_pj() < b.cost.energy.total_pj())) {
+        best = static_cast<int>(results.size()) - 1;
+      }
     }
   }
-  return absl::OkStatus();
+  // Forced, or every candidate failed: the (first) error is the op's.
+  if (best < 0) return results.front().status();
+  Lowered chosen = std::move(*results[best]);
+  *next_id = chosen.next_id;
+  if (candidates.size() == 1 && candidates[0] == ir::DATAFLOW_UNSPECIFIED) return chosen;
+  for (size_t i = 0; i < results.size(); ++i) {
+    ir::DataflowCandidate* out = chosen.op.add_dataflow_candidates();
+    out->set_dataflow(candidates[i]);
+    out->set_chosen(static_cast<int>(i) == best);
+    if (!results[i].ok()) {
+      out->set_reason(absl::StrCat("cannot be lowered: ", results[i].status().message()));
+      continue;
+    }
+    out->set_estimated_cycles(results[i]->cost.total_cycles);
+    out->set_estimated_energy_pj(results[i]->cost.energy.total_pj());
+    out->set_reason(out->chosen() ? (requested != ir::DATAFLOW_UNSPECIFIED ? "forced by the compile options" : "cheapest")
+                                  : "costlier");
+  }
+  return chosen;
 }
 
 // The program's DRAM image (arena and weights) must fit the config's DRAM.
@@ -146,9 +172,9 @@ absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config) {
 
 absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& config, const CompileOptions& options) {
   KPU_RETURN_IF_ERROR(ValidateConfig(config));
-  if (options.dataflow == ir::WEIGHT_STATIONARY || options.dataflow == ir::INPUT_STATIONARY) {
-    return UnimplementedError(absl::StrCat(ir::Dataflow_Name(options.dataflow),
-                                           " dataflow is not supported yet; use OUTPUT_STATIONARY"));
+  if (!ir::Dataflow_IsValid(options.dataflow)) {
+    return InvalidArgumentError(absl::StrCat("unknown dataflow ", static_cast<int>(options.dataflow),
+                                             " in the compile options (expected AUTO, OS, WS or IS)"));
   }
   ir::Graph graph = input;
   KPU_RETURN_IF_ERROR(ResolveConstantData(&graph, ""));
@@ -205,10 +231,10 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     for (const FusionRecord& f : fused) {
       if (f.into == node.name()) op->add_fused_with(f.fused);
     }
-    KPU_RETURN_IF_ERROR(Lowerings().at(node.op_type())(node, ctx, op));
-    DeriveDependencies(op->mutable_dfx());
-    KPU_RETURN_IF_ERROR(RecordDataflowCandidates(op, types, options.dataflow, config));
-    KPU_ASSIGN_OR_RETURN(const cost::OpCost c, cost::EstimateOp(*op, cost_tensors, config));
+    KPU_ASSIGN_OR_RETURN(Lowered lowered,
+                         LowerInBestDataflow(node, *op, ctx, &next_id, options.dataflow, cost_tensors));
+    *op = std::move(lowered.op);
+    const cost::OpCost& c = lowered.cost;
     op->set_estimated_cycles(c.total_cycles);
     op->set_estimated_energy_pj(c.energy.total_pj());
     peak_sram = std::max(peak_sram, op->l1_bytes() + op->staging_bytes() * staging_levels);

@@ -14,7 +14,8 @@ namespace kpu::compiler {
 constexpr char kCompilerVersion[] = "0.1.0";
 
 struct CompileOptions {
-  // DATAFLOW_UNSPECIFIED picks per op; only output-stationary is implemented so far.
+  // DATAFLOW_UNSPECIFIED (AUTO) lowers matmul and conv2d in all three dataflows and keeps the one
+  // kpu/cost prices cheapest; a forced one is used for every array op.
   ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED;
   bool enable_fusion = true;
   std::string source_model;

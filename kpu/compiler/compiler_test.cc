@@ -1,5 +1,8 @@
 #include "kpu/compiler/compiler.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpu/compiler/object_writer.h"
@@ -66,12 +69,41 @@ TEST(Compiler, FusionCanBeTurnedOff) {
   EXPECT_EQ(program->proto.operations().ops_size(), 6);  // 3 matmul (bias kept), 2 relu, softmax
 }
 
-TEST(Compiler, UnimplementedDataflowIsAnError) {
+// A forced dataflow runs every array op (matmul here, conv2d in tests/dataflow_agreement_test.cc),
+// the only candidate recorded, with the reason; vector ops record none.
+TEST(Compiler, ForcedDataflowIsHonouredForEveryArrayOp) {
+  for (ir::Dataflow d : {ir::OUTPUT_STATIONARY, ir::WEIGHT_STATIONARY, ir::INPUT_STATIONARY}) {
+    CompileOptions o;
+    o.dataflow = d;
+    auto program = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), o);
+    ASSERT_TRUE(program.ok()) << ir::Dataflow_Name(d) << ": " << program.status();
+    int array_ops = 0;
+    for (const ir::KPUOp& op : program->proto.operations().ops()) {
+      if (op.op_type() != "matmul") {
+        EXPECT_EQ(op.dataflow_candidates_size(), 0) << op.id();
+        continue;
+      }
+      ++array_ops;
+      EXPECT_EQ(op.tiling().dataflow(), d) << op.id();
+      ASSERT_EQ(op.dataflow_candidates_size(), 1) << op.id();
+      EXPECT_EQ(op.dataflow_candidates(0).dataflow(), d);
+      EXPECT_TRUE(op.dataflow_candidates(0).chosen());
+      EXPECT_EQ(op.dataflow_candidates(0).reason(), "forced by the compile options");
+      EXPECT_EQ(op.dataflow_candidates(0).estimated_cycles(), op.estimated_cycles());
+      for (const ir::DfxOp& dop : op.dfx()) {
+        if (dop.has_compute() && dop.compute().type() == ir::Compute::MATMUL_TILE) EXPECT_EQ(dop.compute().dataflow(), d);
+      }
+    }
+    EXPECT_EQ(array_ops, 3);
+  }
+}
+
+TEST(Compiler, UnknownDataflowIsAnError) {
   CompileOptions o;
-  o.dataflow = ir::WEIGHT_STATIONARY;
+  o.dataflow = static_cast<ir::Dataflow>(42);
   auto program = Compile(kpu::testing::MnistMlp(1), DefaultConfig(), o);
-  EXPECT_EQ(KindOf(program.status()), ErrorKind::kUnimplemented);
-  EXPECT_THAT(program.status().message(), HasSubstr("WEIGHT_STATIONARY dataflow is not supported yet"));
+  EXPECT_EQ(KindOf(program.status()), ErrorKind::kInvalidArgument);
+  EXPECT_THAT(program.status().message(), HasSubstr("unknown dataflow 42"));
 }
 
 // Issue 5, point 8: sizes that overflow, programs the device cannot hold, batches the config
@@ -111,7 +143,8 @@ TEST(Compiler, ImpossibleSizesAreErrors) {
   EXPECT_TRUE(Compile(images(8), small_batch, {}).ok());
 }
 
-// Every array op records the three dataflows the cost model priced, and which runs and why.
+// Under AUTO every array op is lowered in the three dataflows; it records what kpu/cost priced each
+// lowered kernel at, and runs the cheapest.
 TEST(Compiler, RecordsDataflowCandidates) {
   auto program = Compile(kpu::testing::MnistMlp(4), DefaultConfig(), {});
   ASSERT_TRUE(program.ok()) << program.status();
@@ -124,12 +157,22 @@ TEST(Compiler, RecordsDataflowCandidates) {
     ++array_ops;
     ASSERT_EQ(op.dataflow_candidates_size(), 3) << op.id();
     int chosen = 0;
+    uint64_t cheapest = UINT64_MAX;
     for (const ir::DataflowCandidate& c : op.dataflow_candidates()) {
       EXPECT_GT(c.estimated_cycles(), 0u);
-      EXPECT_FALSE(c.reason().empty());
+      cheapest = std::min(cheapest, c.estimated_cycles());
+    }
+    for (const ir::DataflowCandidate& c : op.dataflow_candidates()) {
       if (c.chosen()) {
         ++chosen;
+        // AUTO runs the cheapest lowering, and the op's estimate is that candidate's.
         EXPECT_EQ(c.dataflow(), op.tiling().dataflow());
+        EXPECT_EQ(c.reason(), "cheapest");
+        EXPECT_EQ(c.estimated_cycles(), cheapest);
+        EXPECT_EQ(c.estimated_cycles(), op.estimated_cycles());
+      } else {
+        EXPECT_EQ(c.reason(), "costlier");
+        EXPECT_GE(c.estimated_cycles(), cheapest);
       }
     }
     EXPECT_EQ(chosen, 1) << op.id();

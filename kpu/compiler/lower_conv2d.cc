@@ -1,16 +1,25 @@
-// Output-stationary conv2d as CONV2D_TILE computes that read their input window directly (no
-// im2col in memory): each output tile holds at most R pixels x C filters, one fold of the array.
-// Its input window is an affine region with the conv's halo, whose out-of-bounds rows and columns
-// read as the zero padding; the tile kernel runs the conv on that window with padding 0. Groups
-// ride along whole (a tile holds G complete groups, the kernel runs with groups = G) or, when one
-// group has more filters than the array has columns, one group at a time. When the window and
-// the weight tile do not fit L1, the input channels split into K tiles whose partial sums stay in
-// the array's accumulators. Bias joins the first K tile; the residual add and the activation run
-// on the finished tile in REGISTER before it is stored.
+// conv2d as CONV2D_TILE computes that read their input window directly (no im2col in memory).
+// The input window of a tile is an affine region with the conv's halo, whose out-of-bounds rows
+// and columns read as the zero padding; the tile kernel runs the conv on that window with padding
+// 0. Bias joins the first K step; the residual add and the activation run on the finished tile.
+//
+// Output stationary: each output tile holds at most R pixels x C filters, one fold of the array.
+// Groups ride along whole (a tile holds G complete groups, the kernel runs with groups = G) or,
+// when one group has more filters than the array has columns, one group at a time. When the
+// window and the weight tile do not fit L1, the input channels split into K tiles whose partial
+// sums stay in the array's accumulators.
+//
+// Weight and input stationary see the conv as SCALE-Sim's GEMM (K = C/groups x KH x KW): a fold
+// holds at most R of K, as a box of channels x kernel rows x kernel columns, so a K tile is one
+// such channel box and a kernel larger than R splits into kernel-row (or -column) parts. WS keeps
+// a weight part (<= C filters of the tile) in the array and streams the tile's output pixels,
+// as many as L1 holds; IS keeps the input window of <= C output pixels and streams all the
+// group's filters through. Both sum in the output tile in L1 (lower_stationary.h).
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "kpu/compiler/epilogue.h"
+#include "kpu/compiler/lower_stationary.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/tiling.h"
 #include "kpu/ir/config_presets.h"
@@ -33,6 +42,8 @@ struct ConvTiling {
   int64_t window_h = 1, window_w = 1;
   bool weights_staged = false;  // each filter tile's weights wait in the staging level
   uint64_t l1_bytes = 0, staging_bytes = 0;
+  // WS and IS: the kernel part of one fold (tc x part_kh x part_kw <= R of K).
+  int64_t part_kh = 1, part_kw = 1;
 };
 
 int64_t LargestDivisorAtMost(int64_t n, int64_t limit) {
@@ -97,6 +108,118 @@ absl::StatusOr<ConvTiling> ChooseConvTiling(const Shape& w, const Shape& y, cons
   return t;
 }
 
+
+// The extent of the input rows (or columns) `out` output rows read through `kernel` kernel rows.
+int64_t Span(int64_t out, int64_t kernel, int64_t stride, int64_t dilation) {
+  return (out - 1) * stride + (kernel - 1) * dilation + 1;
+}
+
+absl::StatusOr<ConvTiling> ChooseStationaryConvTiling(const Shape& w, const Shape& y, const ops::Conv2dAttrs& a,
+                                                      size_t e, bool has_bias, bool has_residual, bool ws,
+                                                      const ir::KPUConfig& config, const std::string& name) {
+  const int64_t rows = config.compute().array_rows(), cols = config.compute().array_cols();
+  const int64_t groups = a.groups, oc = w[0], cg = w[1], kh = w[2], kw = w[3];
+  const int64_t ocg = oc / groups;
+  ConvTiling t;
+  // One fold's K: whole kernels of as many channels as R rows take, else kernel rows, else columns.
+  if (kh * kw <= rows) {
+    t.part_kh = kh;
+    t.part_kw = kw;
+    t.tc = std::min(cg, rows / (kh * kw));
+  } else {
+    t.tc = 1;
+    t.part_kw = std::min(kw, rows);
+    t.part_kh = std::max<int64_t>(1, rows / t.part_kw);
+  }
+  if (ws) {
+    // The weight part's filters are the array's columns, whole groups at a time as in OS. A tile
+    // of several groups takes all their channels at once (the window's channels of a K tile must
+    // be one box), so a group split over K tiles goes alone.
+    if (ocg <= cols && t.tc == cg) {
+      t.groups_per_tile = std::min(groups, std::max<int64_t>(1, cols / ocg));
+      t.toc = t.groups_per_tile * ocg;
+      t.group_tiles = CeilDiv(groups, t.groups_per_tile);
+    } else {
+      t.toc = groups == 1 ? std::min(ocg, cols) : LargestDivisorAtMost(ocg, cols);
+      t.group_tiles = groups;
+      t.oc_tiles = CeilDiv(ocg, t.toc);
+    }
+    t.toh = y[2];
+    t.tow = y[3];
+  } else {
+    // One group at a time; its filters stream through, all of them when L1 holds their weights.
+    t.group_tiles = groups;
+    t.toc = ocg;
+    t.tow = std::min(y[3], cols);
+    t.toh = std::min(y[2], std::max<int64_t>(1, cols / t.tow));
+  }
+  const uint64_t l1_cap = L1Capacity(config);
+  const uint64_t reg_cap = static_cast<uint64_t>(rows) * cols;
+  // A kernel split into parts that do not divide it reads the window as if it were that many
+  // whole parts long (the rows past the kernel meet zero weights), so the window in L1 covers them.
+  auto window_h = [&](const ConvTiling& c) {
+    return Span(c.toh, CeilDiv(kh, c.part_kh) * c.part_kh, a.stride[0], a.dilation[0]);
+  };
+  auto window_w = [&](const ConvTiling& c) {
+    return Span(c.tow, CeilDiv(kw, c.part_kw) * c.part_kw, a.stride[1], a.dilation[1]);
+  };
+  auto l1_bytes = [&](const ConvTiling& c) {
+    const int64_t channels = c.groups_per_tile * c.tc;
+    const int64_t window = channels * window_h(c) * window_w(c);
+    // Window and weight tile double-buffered over K tiles, bias, the sums and the residual tile.
+    return e * (2 * window + 2 * (c.toc * c.tc * kh * kw) + (has_bias ? c.toc : 0) +
+                (has_residual ? 2 : 1) * c.toc * c.toh * c.tow);
+  };
+  // IS holds a fold's window in the array: at most R x C elements.
+  auto held = [&](const ConvTiling& c) {
+    return static_cast<uint64_t>(c.tc) * Span(c.toh, c.part_kh, a.stride[0], a.dilation[0]) *
+           Span(c.tow, c.part_kw, a.stride[1], a.dilation[1]);
+  };
+  while (!ws && held(t) > reg_cap) {
+    if (t.toh > 1) {
+      t.toh = CeilDiv(t.toh, 2);
+    } else if (t.tow > 1) {
+      t.tow = CeilDiv(t.tow, 2);
+    } else if (t.tc > 1) {
+      t.tc = CeilDiv(t.tc, 2);
+    } else {
+      t.part_kw = std::max<int64_t>(1, t.part_kw / 2);
+      t.part_kh = 1;
+    }
+  }
+  while (l1_bytes(t) > l1_cap) {
+    if (ws && t.toh > 1) {
+      t.toh = CeilDiv(t.toh, 2);
+    } else if (ws && t.tow > 1) {
+      t.tow = CeilDiv(t.tow, 2);
+    } else if (!ws && t.toc > 1) {
+      const int64_t half = CeilDiv(t.toc, 2);
+      t.toc = groups == 1 ? half : LargestDivisorAtMost(ocg, half);
+    } else if (t.groups_per_tile > 1) {
+      t.groups_per_tile = CeilDiv(t.groups_per_tile, 2);
+      t.toc = t.groups_per_tile * ocg;
+      t.group_tiles = CeilDiv(groups, t.groups_per_tile);
+    } else if (t.tc > 1) {
+      t.tc = CeilDiv(t.tc, 2);
+    } else {
+      ConvTiling one = t;
+      one.toh = one.tow = one.toc = 1;
+      return MemoryExceededError("SRAM", l1_bytes(one), l1_cap,
+                                 absl::StrCat("L1, smallest tile of conv2d '", name, "'"));
+    }
+  }
+  if (!ws) t.oc_tiles = CeilDiv(ocg, t.toc);
+  t.l1_bytes = l1_bytes(t);
+  t.window_h = window_h(t);
+  t.window_w = window_w(t);
+  t.k_tiles = CeilDiv(cg, t.tc);
+  const bool staging = OnChipLevels(config).size() > 1;
+  const uint64_t panel = e * t.toc * cg * kh * kw;
+  t.weights_staged = staging && panel + e * t.groups_per_tile * t.tc * t.window_h * t.window_w * 2 <= StagingCapacity(config);
+  t.staging_bytes = t.weights_staged ? panel : 0;
+  return t;
+}
+
 }  // namespace
 
 absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op) {
@@ -108,7 +231,12 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   const bool has_bias = node.inputs_size() >= 3;
   const bool has_residual = node.inputs_size() == 4;
   const size_t e = DTypeSize(xt.dtype);
-  KPU_ASSIGN_OR_RETURN(ConvTiling t, ChooseConvTiling(w, y, a, e, has_bias, has_residual, ctx.config, node.name()));
+  const ir::Dataflow dataflow = ctx.dataflow;
+  const bool os = dataflow == ir::OUTPUT_STATIONARY;
+  KPU_ASSIGN_OR_RETURN(ConvTiling t, os ? ChooseConvTiling(w, y, a, e, has_bias, has_residual, ctx.config, node.name())
+                                        : ChooseStationaryConvTiling(w, y, a, e, has_bias, has_residual,
+                                                                     dataflow == ir::WEIGHT_STATIONARY, ctx.config,
+                                                                     node.name()));
   const int64_t cg = w[1], kh = w[2], kw = w[3], ocg = w[0] / a.groups;
   const int64_t g = t.groups_per_tile;
 
@@ -119,9 +247,13 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   (*tc->mutable_tile_sizes())["C"] = t.tc;
   (*tc->mutable_tile_sizes())["G"] = g;
   for (const char* l : {"N", "G", "OC", "OH", "OW", "C"}) tc->add_loop_order(l);
+  if (!os) {
+    (*tc->mutable_tile_sizes())["KH"] = t.part_kh;
+    (*tc->mutable_tile_sizes())["KW"] = t.part_kw;
+  }
   tc->set_double_buffer(t.k_tiles > 1);
   tc->set_prefetch_distance(1);
-  tc->set_dataflow(ir::OUTPUT_STATIONARY);
+  tc->set_dataflow(dataflow);
   op->set_l1_bytes(t.l1_bytes);
   op->set_staging_bytes(t.staging_bytes);
   op->set_macs(static_cast<uint64_t>(NumElements(y)) * cg * kh * kw);
@@ -157,7 +289,8 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   out.dims = {Dim(Affine(0, {{"n", 1}}), 1), filters_dim(t.toc), Dim(Affine(0, {{"th", t.toh}}), t.toh),
               Dim(Affine(0, {{"tw", t.tow}}), t.tow)};
   out.dtype = ir::FLOAT32;  // the accumulators' own type
-  const ir::TensorRegion acc = out.At(ir::REGISTER);
+  // OS sums in the array, WS and IS in L1.
+  const ir::TensorRegion acc = out.At(os ? ir::REGISTER : l1);
 
   google::protobuf::Map<std::string, ir::Attribute> attrs = node.attributes();
   attrs["padding"].mutable_ints()->clear_values();
@@ -187,6 +320,36 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     const uint64_t lx = bld.Move(into, window, ir::EXTERNAL, l1, {});
     const uint64_t lw = bld.Move(into, weights, t.weights_staged ? stage : ir::EXTERNAL, l1, staged,
                                  t.weights_staged ? &weights_src : nullptr);
+    if (!os) {
+      const bool ws = dataflow == ir::WEIGHT_STATIONARY;
+      const std::vector<FoldLoop> loops = {{"kr", CeilDiv(kh, t.part_kh), true}, {"ks", CeilDiv(kw, t.part_kw), true}};
+      return EmitFoldNest(bld, into, loops, first, [&](DfxList* fold, const FoldIndex& f, bool starts) {
+        // The kernel part's rows and columns, and the window rows and columns they read.
+        RegionSpec w_part = Narrowed(Narrowed(weights, 2, f.at("kr"), t.part_kh), 3, f.at("ks"), t.part_kw);
+        RegionSpec x_part = window;
+        const int64_t parts[2] = {t.part_kh, t.part_kw};
+        const int64_t outs[2] = {t.toh, t.tow};
+        const TileIndex* idx[2] = {&f.at("kr"), &f.at("ks")};
+        for (int d = 0; d < 2; ++d) {
+          ir::RegionDim& dim = x_part.dims[2 + d];
+          const int64_t step = parts[d] * a.dilation[d];
+          ir::AffineExpr* o = dim.mutable_origin();
+          o->set_constant(o->constant() + idx[d]->constant * step);
+          if (!idx[d]->var.empty()) {
+            ir::AffineTerm* term = o->add_terms();
+            term->set_var(idx[d]->var);
+            term->set_coeff(step);
+          }
+          dim.set_extent(Span(outs[d], parts[d], a.stride[d], a.dilation[d]));
+          dim.set_halo_lo(0);
+          dim.set_halo_hi(std::max<int64_t>(0, dim.extent() - outs[d] * a.stride[d]));
+        }
+        std::vector<RegionSpec> in = {x_part, w_part};
+        if (starts && has_bias) in.push_back(bias);
+        return EmitStationaryFold(bld, fold, ir::Compute::CONV2D_TILE, "conv2d", in, ws ? 1 : 0, out, starts, {lx, lw},
+                                  dataflow, &attrs);
+      });
+    }
     std::vector<ir::TensorRegion> inputs = {window.At(l1), weights.At(l1)};
     if (first && has_bias) inputs.push_back(bias.At(l1));
     return bld.Compute(into, ir::Compute::CONV2D_TILE, "conv2d", inputs, acc, !first, 0, {lx, lw}, &attrs,
@@ -210,7 +373,11 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     const auto& [fn, act_attrs] = act;
     last = bld.Compute(tw_body, ir::Compute::ELEMENTWISE, fn, {acc}, acc, false, 0, {last}, &act_attrs);
   }
-  bld.Move(tw_body, out, ir::REGISTER, ir::EXTERNAL, {last});
+  if (os) {
+    bld.Move(tw_body, out, ir::REGISTER, ir::EXTERNAL, {last});
+  } else {
+    bld.Move(tw_body, out, l1, ir::EXTERNAL, {last}, nullptr, /*flush=*/true);
+  }
   bld.Barrier(op->mutable_dfx(), absl::StrCat(node.name(), " done"), {});
   return absl::OkStatus();
 }

@@ -1,12 +1,19 @@
-// Output-stationary matmul: each output tile accumulates over the K tiles, in the array's
-// registers when it is one fold, in L1 fold by fold when it is larger; then it takes the fused
-// epilogue (bias, activation) and is stored.
+// Matmul in the three dataflows. The loop nest (batch, row tiles, column tiles, K tiles with
+// double-buffered A and B tiles in L1) is shared; what happens inside one K tile differs.
+// Output stationary: each output tile accumulates over the K tiles, in the array's registers when
+// it is one fold, in L1 fold by fold when it is larger. Weight stationary: each R x C part of the
+// B tile in turn sits in the array while the tile's A rows stream through. Input stationary: each
+// part of the A tile (up to C rows by R of K) sits in the array while the B tile's columns stream
+// through. WS and IS accumulate in the output tile in L1 (lower_stationary.h). Then the tile takes
+// the fused epilogue (bias, activation) and is stored.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "kpu/compiler/epilogue.h"
+#include "kpu/compiler/lower_stationary.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/tiling.h"
+#include "kpu/cost/dataflow.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
 #include "kpu/ir/graph_util.h"
@@ -26,7 +33,10 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   const int64_t batch = NumElements(Shape(a.shape.begin(), a.shape.end() - 2));
   const size_t e = DTypeSize(a.dtype);
 
-  KPU_ASSIGN_OR_RETURN(MatmulTiling t, ChooseMatmulTiling(m, n, k, batch, e, has_bias, ctx.config, node.name()));
+  const ir::Dataflow dataflow = ctx.dataflow;
+  const bool os = dataflow == ir::OUTPUT_STATIONARY;
+  KPU_ASSIGN_OR_RETURN(MatmulTiling t, ChooseMatmulTiling(m, n, k, batch, e, has_bias, ctx.config, node.name(),
+                                                          cost::FromIr(dataflow)));
   ir::TileConfig* tc = op->mutable_tiling();
   (*tc->mutable_tile_sizes())["M"] = t.tm;
   (*tc->mutable_tile_sizes())["N"] = t.tn;
@@ -34,7 +44,7 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   for (const char* l : {"M", "N", "K"}) tc->add_loop_order(l);
   tc->set_double_buffer(true);
   tc->set_prefetch_distance(1);
-  tc->set_dataflow(ir::OUTPUT_STATIONARY);
+  tc->set_dataflow(dataflow);
   op->set_l1_bytes(t.l1_bytes);
   op->set_staging_bytes(t.staging_bytes);
   op->set_macs(static_cast<uint64_t>(batch * m * n * k));
@@ -91,19 +101,10 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   const int64_t folds_m = CeilDiv(t.tm, fold_r), folds_n = CeilDiv(t.tn, fold_c);
   const bool single_fold = folds_m == 1 && folds_n == 1;
   const int64_t k_tiles = CeilDiv(k, t.tk);
-  const bool partials_in_l1 = !single_fold && k_tiles > 1;
-  // Dimension `dim` of a spec narrowed to fold `fold_var` (of size `fold`) of its tile.
+  // WS and IS always sum in L1.
+  const bool partials_in_l1 = !os || (!single_fold && k_tiles > 1);
   auto narrowed = [&](RegionSpec s, int dim, const std::string& fold_var, int64_t fold) {
-    if (s.dims.empty()) {
-      const ir::TensorRegion r = s.At(ir::EXTERNAL);
-      s.dims.assign(r.dims().begin(), r.dims().end());
-    }
-    ir::RegionDim& d = s.dims[dim];
-    d.set_extent(fold);
-    ir::AffineTerm* term = d.mutable_origin()->add_terms();
-    term->set_var(fold_var);
-    term->set_coeff(fold);
-    return s;
+    return Narrowed(std::move(s), dim, Var(fold_var), fold);
   };
   const int rc = static_cast<int>(c.index.size());
   c.dtype = ir::FLOAT32;  // the accumulators' own type
@@ -132,6 +133,30 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     std::vector<uint64_t> deps = panel;
     uint64_t la = bld.Move(into, as, a_from, l1, deps, t.a_panel ? &a_src : nullptr);
     uint64_t lb = bld.Move(into, bs, b_from, l1, deps, t.b_resident ? &b_src : nullptr);
+    if (!os) {
+      // WS: B parts of <= R K-rows x <= C columns stay; IS: A parts of <= C rows x <= R K-columns.
+      const bool ws = dataflow == ir::WEIGHT_STATIONARY;
+      const int64_t part_k = std::min(t.tk, rows);
+      const int64_t part_out = std::min(ws ? t.tn : t.tm, cols);
+      const int ra = static_cast<int>(as.index.size());
+      const std::string out_var = ws ? "fj" : "fi";
+      const std::vector<FoldLoop> loops = {{out_var, CeilDiv(ws ? t.tn : t.tm, part_out), false},
+                                           {"fk", CeilDiv(t.tk, part_k), true}};
+      return EmitFoldNest(bld, into, loops, first, [&](DfxList* fold, const FoldIndex& f, bool starts) {
+        const TileIndex& fo = f.at(out_var);
+        const TileIndex& fk = f.at("fk");
+        RegionSpec a_part = Narrowed(as, ra - 1, fk, part_k);
+        RegionSpec b_part = Narrowed(bs, 0, fk, part_k);
+        if (ws) {
+          b_part = Narrowed(b_part, 1, fo, part_out);
+        } else {
+          a_part = Narrowed(a_part, ra - 2, fo, part_out);
+        }
+        const RegionSpec sums = Narrowed(c, ws ? rc - 1 : rc - 2, fo, part_out);
+        return EmitStationaryFold(bld, fold, ir::Compute::MATMUL_TILE, "matmul", {a_part, b_part}, ws ? 1 : 0, sums,
+                                  starts, {la, lb}, dataflow);
+      });
+    }
     if (single_fold) {
       return bld.Compute(into, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, !first, 0,
                          {la, lb}, nullptr, ir::OUTPUT_STATIONARY);

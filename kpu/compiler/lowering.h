@@ -20,6 +20,9 @@ struct LoweringContext {
   const ir::KPUConfig& config;
   const std::map<std::string, TensorType>& types;
   DfxBuilder& builder;
+  // The dataflow matmul and conv2d are lowered in (never DATAFLOW_UNSPECIFIED: the compiler lowers
+  // each candidate and picks by the cost of the result).
+  ir::Dataflow dataflow = ir::OUTPUT_STATIONARY;
 };
 
 // Fills op->dfx, op->tiling and the SRAM footprint from the node; the compiler then estimates the

@@ -132,16 +132,22 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
   MatmulTiling best;
   double best_cost = std::numeric_limits<double>::infinity();
   uint64_t smallest_l1 = std::numeric_limits<uint64_t>::max();
-  for (int64_t tm : Candidates(m, rows)) {
+  const bool os = dataflow == cost::Dataflow::kOutputStationary;
+  const bool ws = dataflow == cost::Dataflow::kWeightStationary;
+  // Tile sides that fill the array: K parts of R rows in WS and IS, IS's stationary A rows go
+  // along the C columns.
+  for (int64_t tm : Candidates(m, dataflow == cost::Dataflow::kInputStationary ? cols : rows)) {
     for (int64_t tn : Candidates(n, cols)) {
-      for (int64_t tk : Candidates(k, 16)) {
+      for (int64_t tk : Candidates(k, os ? 16 : rows)) {
         const uint64_t l1 = e * (2 * (tm * tk + tk * tn) + (has_bias ? tn : 0) + tm * tn);
         smallest_l1 = std::min(smallest_l1, l1);
         if (l1 > l1_cap) continue;
         KPU_ASSIGN_OR_RETURN(uint64_t array_cycles, TiledArrayCycles(m, n, k, tm, tn, tk, dataflow, array));
         const int64_t ti = CeilDiv(m, tm), tj = CeilDiv(n, tn), k_tiles = CeilDiv(k, tk);
-        // Output folds with work, as EstimateOp counts them: a ragged last tile has fewer.
-        const int64_t fr = std::min(tm, rows), fc = std::min(tn, cols);
+        // Accumulations started, as EstimateOp counts them (a ragged last tile has fewer): per
+        // output fold in OS, per column part of B in WS, per row part of A in IS.
+        const int64_t fr = os ? std::min(tm, rows) : ws ? tm : std::min(tm, cols);
+        const int64_t fc = os || ws ? std::min(tn, cols) : tn;
         const int64_t last_m = m - (ti - 1) * tm, last_n = n - (tj - 1) * tn;
         const uint64_t row_folds = (ti - 1) * CeilDiv(tm, fr) + CeilDiv(last_m, fr);
         const uint64_t col_folds = (tj - 1) * CeilDiv(tn, fc) + CeilDiv(last_n, fc);
@@ -166,9 +172,13 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
           add_path(bytes, a_from, l1_level, a_bytes * tj);
           if (b_res) add_path(bytes, ir::EXTERNAL, stage, b_bytes + bias_bytes);
           add_path(bytes, b_from, l1_level, (b_bytes + bias_bytes) * ti * batch);
-          add_path(bytes, ir::REGISTER, ir::EXTERNAL, c_bytes);
+          // OS stores from the array; WS and IS sum in L1 and store from there, and move their
+          // stationary operand's parts into the array once per tile.
+          add_path(bytes, os ? ir::REGISTER : l1_level, ir::EXTERNAL, c_bytes);
+          if (ws) add_path(bytes, l1_level, ir::REGISTER, b_bytes * ti * batch);
+          if (!os && !ws) add_path(bytes, l1_level, ir::REGISTER, a_bytes * tj);
           // A tile of several folds with K split parks its partial sums in L1 between K tiles.
-          if ((tm > rows || tn > cols) && k_tiles > 1) {
+          if (os && (tm > rows || tn > cols) && k_tiles > 1) {
             add_path(bytes, l1_level, ir::REGISTER, c_bytes * 2 * (k_tiles - 1));
           }
           double busiest = 0, energy = mac_pj;
@@ -197,7 +207,14 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
           // last fold's (which may lie wholly in padding and move nothing).
           const bool multi = tm > rows || tn > cols;
           uint64_t epilogue = 0;
-          if (!multi) {
+          if (!os) {
+            // The first stationary part goes into the array before the first MAC; the last tile
+            // leaves L1.
+            const int64_t part = std::min(tk, rows) * (ws ? std::min(tn, cols) : std::min(tm, cols));
+            KPU_ASSIGN_OR_RETURN(uint64_t c6, cost::PathCycles(config, l1_level, ir::REGISTER, part * e));
+            prologue += c6;
+            KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, l1_level, ir::EXTERNAL, last_m * last_n * e));
+          } else if (!multi) {
             KPU_ASSIGN_OR_RETURN(epilogue, cost::PathCycles(config, ir::REGISTER, ir::EXTERNAL, last_m * last_n * e));
           } else {
             const int64_t lfr = std::clamp<int64_t>(last_m - (CeilDiv(tm, fr) - 1) * fr, 0, fr);

@@ -20,8 +20,9 @@ std::vector<ir::MemoryLevel> OnChipLevels(const ir::KPUConfig& config);
 uint64_t StagingCapacity(const ir::KPUConfig& config);
 uint64_t L1Capacity(const ir::KPUConfig& config);
 
-// Tiling of C[M, N] = A[M, K] x B[K, N] (one batch slice), costed by kpu/cost: array folds by
-// the dataflow's fold model, bytes and time on every memory link, and the prologue (resident
+// Tiling of C[M, N] = A[M, K] x B[K, N] (one batch slice) for `dataflow`, as lower_matmul.cc emits
+// it, costed by kpu/cost: array folds by the dataflow's fold model, the stationary operand's moves
+// into the array (WS, IS), bytes and time on every memory link, and the prologue (resident
 // operands and first tiles in) and epilogue (last tile out) that no double buffering hides. The
 // choice minimizes time x energy.
 struct MatmulTiling {

@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/compiler/compiler.h"
+#include "kpu/cost/dataflow.h"
 #include "kpu/cost/op_cost.h"
 #include "kpu/ir/errors.h"
 #include "kpu/testing/test_graphs.h"
@@ -39,8 +40,10 @@ TEST(Tiling, SmallMatmulReadsEachOperandFromDramOnce) {
   EXPECT_TRUE(big->b_resident);
 }
 
-// The tiler prices a candidate as cost::EstimateOp will price the DFX lowered from it.
+// The tiler prices a candidate as cost::EstimateOp will price the DFX lowered from it, in every
+// dataflow.
 TEST(Tiling, EstimateIsTheCostModelsEstimateOfTheLoweredKernel) {
+  for (ir::Dataflow dataflow : {ir::OUTPUT_STATIONARY, ir::WEIGHT_STATIONARY, ir::INPUT_STATIONARY})
   for (const std::string& preset : PresetNames()) {
     const ir::KPUConfig c = *PresetConfig(preset);
     for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{16, 128, 784}, {300, 70, 129}, {1024, 512, 256}}) {
@@ -49,16 +52,20 @@ TEST(Tiling, EstimateIsTheCostModelsEstimateOfTheLoweredKernel) {
       testing::AddInput(&g, "B", {k, n});
       testing::AddNode(&g, "matmul", {"A", "B"}, "C");
       g.add_outputs("C");
-      auto program = Compile(g, c, {});
+      CompileOptions options;
+      options.dataflow = dataflow;
+      auto program = Compile(g, c, options);
       ASSERT_TRUE(program.ok()) << program.status();
       const ir::KPUOp& op = program->proto.operations().ops(0);
-      auto t = ChooseMatmulTiling(m, n, k, 1, 4, false, c, "mm");
+      auto t = ChooseMatmulTiling(m, n, k, 1, 4, false, c, "mm", cost::FromIr(dataflow));
       ASSERT_TRUE(t.ok());
       EXPECT_EQ(op.tiling().tile_sizes().at("M"), t->tm);
       auto cost = cost::EstimateOp(op, cost::TensorsOf(program->proto.tensors()), c);
       ASSERT_TRUE(cost.ok()) << cost.status();
-      EXPECT_EQ(t->estimated_cycles, cost->total_cycles) << preset << " " << m << "x" << n << "x" << k;
-      EXPECT_EQ(t->estimated_dram_bytes, cost->dram_bytes()) << preset << " " << m << "x" << n << "x" << k;
+      const std::string what = ir::Dataflow_Name(dataflow) + " " + preset + " " + std::to_string(m) + "x" +
+                               std::to_string(n) + "x" + std::to_string(k);
+      EXPECT_EQ(t->estimated_cycles, cost->total_cycles) << what;
+      EXPECT_EQ(t->estimated_dram_bytes, cost->dram_bytes()) << what;
     }
   }
 }

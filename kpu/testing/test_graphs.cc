@@ -75,4 +75,47 @@ ir::KPUConfig WithL1Bytes(ir::KPUConfig config, uint64_t bytes) {
   return config;
 }
 
+namespace {
+
+void SetIntsAttr(ir::Node* n, const std::string& key, std::vector<int64_t> v) {
+  for (int64_t x : v) (*n->mutable_attributes())[key].mutable_ints()->add_values(x);
+}
+
+ir::Node* Conv(ir::Graph* g, const std::string& name, const std::string& x, const std::string& y,
+               std::vector<int64_t> w, int64_t stride, int64_t groups, uint32_t seed) {
+  AddConstant(g, name + ".w", w, RandomValues(w[0] * w[1] * w[2] * w[3], 0.3f, seed));
+  AddConstant(g, name + ".b", {w[0]}, RandomValues(w[0], 0.2f, seed + 1));
+  ir::Node* n = AddNode(g, "conv2d", {x, name + ".w", name + ".b"}, y);
+  SetIntsAttr(n, "stride", {stride, stride});
+  SetIntsAttr(n, "padding", {1, 1, 1, 1});
+  (*n->mutable_attributes())["groups"].set_i(groups);
+  return n;
+}
+
+}  // namespace
+
+// conv-relu, a residual block, max pool, depthwise conv, global average pool and a linear head.
+ir::Graph SmallCnn(int64_t batch) {
+  ir::Graph g;
+  g.set_name("small_cnn");
+  AddInput(&g, "x", {batch, 3, 16, 16});
+  Conv(&g, "c1", "x", "h1", {8, 3, 3, 3}, 1, 1, 51);
+  AddNode(&g, "relu", {"h1"}, "r1");
+  Conv(&g, "c2", "r1", "h2", {8, 8, 3, 3}, 1, 1, 53);
+  AddNode(&g, "add", {"h2", "r1"}, "s2");
+  AddNode(&g, "relu", {"s2"}, "r2");
+  ir::Node* pool = AddNode(&g, "max_pool2d", {"r2"}, "p");
+  SetIntsAttr(pool, "kernel", {2, 2});
+  SetIntsAttr(pool, "stride", {2, 2});
+  Conv(&g, "dw", "p", "d", {8, 1, 3, 3}, 2, 8, 55);
+  Conv(&g, "c3", "d", "h3", {16, 8, 3, 3}, 1, 1, 57);
+  SetIntsAttr(AddNode(&g, "adaptive_avg_pool2d", {"h3"}, "gap"), "output_size", {1, 1});
+  SetIntsAttr(AddNode(&g, "reshape", {"gap"}, "flat"), "shape", {batch, 16});
+  AddConstant(&g, "fc.w", {16, 10}, RandomValues(160, 0.3f, 59));
+  AddConstant(&g, "fc.b", {10}, RandomValues(10, 0.2f, 60));
+  AddNode(&g, "matmul", {"flat", "fc.w", "fc.b"}, "y");
+  g.add_outputs("y");
+  return g;
+}
+
 }  // namespace kpu::testing

@@ -26,6 +26,10 @@ ir::KPUConfig WithL1Bytes(ir::KPUConfig config, uint64_t bytes);
 // [batch, 784], output "probs".
 ir::Graph MnistMlp(int64_t batch, uint32_t seed = 1);
 
+// A small CNN [batch, 3, 16, 16] -> [batch, 10]: conv-relu, a residual block, max pool, a depthwise
+// and a plain conv, global average pool and a linear head.
+ir::Graph SmallCnn(int64_t batch);
+
 }  // namespace kpu::testing
 
 #endif  // KPU_TESTING_TEST_GRAPHS_H_

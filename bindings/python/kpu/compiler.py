@@ -19,7 +19,7 @@ def compile_graph(graph, config=None, dataflow=Dataflow.AUTO, fusion: bool = Tru
 
     Raises UnsupportedOpError, CompilationError, KPUMemoryError, InvalidArgumentError.
     """
-    return lib.compile(graph, get_config(config), int(dataflow), bool(fusion))
+    return lib.compile(graph, get_config(config), int(Dataflow.parse(dataflow)), bool(fusion))
 
 
 def load_program(source):

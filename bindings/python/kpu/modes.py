@@ -52,3 +52,16 @@ class Dataflow(enum.IntEnum):
     OUTPUT_STATIONARY = lib.DATAFLOW_OUTPUT_STATIONARY
     WEIGHT_STATIONARY = lib.DATAFLOW_WEIGHT_STATIONARY
     INPUT_STATIONARY = lib.DATAFLOW_INPUT_STATIONARY
+
+    @classmethod
+    def parse(cls, value) -> "Dataflow":
+        """From a member, its int value, a name ("weight_stationary") or a short name: "auto",
+        "os", "ws", "is"."""
+        if isinstance(value, str):
+            key = value.strip().upper().replace("-", "_")
+            key = {"OS": "OUTPUT_STATIONARY", "WS": "WEIGHT_STATIONARY", "IS": "INPUT_STATIONARY"}.get(key, key)
+            if key not in cls.__members__:
+                raise ValueError(f"unknown dataflow {value!r}; expected auto, os, ws, is or one of "
+                                 + ", ".join(m.lower() for m in cls.__members__))
+            return cls[key]
+        return cls(value)

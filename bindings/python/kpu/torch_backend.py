@@ -124,7 +124,7 @@ class KPUBackend:
             "engine": _engine(get("engine")),
             "config": get_config(get("config")),
             "fallback": fallback,
-            "dataflow": Dataflow(get("dataflow")),
+            "dataflow": Dataflow.parse(get("dataflow")),
             "fusion": bool(get("fusion")),
             "torch_executed_ops": _op_set(get("torch_executed_ops")),
             "min_block_size": _positive(get("min_block_size"), "min_block_size"),

@@ -156,5 +156,54 @@ def test_backend_options_select_engine():
         assert (compiled(x) - model(x)).abs().max().item() < TOLERANCE
 
 
+class _SmallCnn(nn.Module):
+    """Conv-BN-ReLU, a residual block, max pool, a depthwise conv, global pool and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.block = nn.Sequential(nn.Conv2d(8, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8))
+        self.pool = nn.MaxPool2d(2)
+        self.dw = nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=8)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x):
+        h = self.stem(x)
+        h = torch.relu(self.block(h) + h)
+        h = self.dw(self.pool(h))
+        return self.head(h.mean(dim=(2, 3)))
+
+
+@pytest.mark.parametrize("flow,name", [("os", "OUTPUT_STATIONARY"), ("ws", "WEIGHT_STATIONARY"),
+                                       ("is", "INPUT_STATIONARY")])
+def test_forced_dataflow_runs_a_cnn(flow, name):
+    # Every conv and matmul runs in the forced dataflow, the vector ops say none, and the values
+    # are PyTorch's.
+    torch._dynamo.reset()
+    torch.manual_seed(0)
+    model = _SmallCnn().eval()
+    compiled = torch.compile(model, backend="kpu", options={"dataflow": flow, "fallback": "error"})
+    x = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        expected = model(x)
+        got = compiled(x)
+    assert (got - expected).abs().max().item() < 1e-4
+    m = kpu.last_metrics()
+    assert m["on_kpu"]
+    ops = m["op_metrics"]
+    array = [op for op in ops if op.get("op_type", op.get("opType")) in ("conv2d", "matmul")]
+    assert len(array) == 4, ops  # three convs (BN folded) and the head
+    assert all(op["dataflow"] == name for op in array), ops
+    assert all(op.get("dataflow", "") == "" for op in ops if op not in array), ops
+
+
+def test_unknown_dataflow_is_an_error():
+    torch._dynamo.reset()
+    compiled = torch.compile(mnist_mlp(), backend="kpu", options={"dataflow": "diagonal"})
+    with pytest.raises(Exception, match="unknown dataflow 'diagonal'"):
+        with torch.no_grad():
+            compiled(torch.randn(1, 784))
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
