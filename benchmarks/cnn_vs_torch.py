@@ -196,18 +196,22 @@ def main() -> int:
           f"WS {data['total_compute_cycles']['ws']:,}, IS {data['total_compute_cycles']['is']:,}.\n")
 
     if resnet18_metrics is not None:
-        compat, _ = scalesim_compat(conv_topology(model_for("resnet18"), 224), "os")
+        compat, _ = scalesim_compat(conv_topology(model_for("resnet18"), 224), "all")
         convs = [op for op in resnet18_metrics["op_metrics"] if op.get("op_type") == "conv2d"]
+        short = {"OUTPUT_STATIONARY": "os", "WEIGHT_STATIONARY": "ws", "INPUT_STATIONARY": "is"}
         print("## ResNet-18 per layer\n")
-        print(f"SCALE-Sim-compatible cycles: output stationary, the config's {config_array()} array, 1-byte words, no padding "
-              "(its assumptions); the KPU columns are the compiler's tiling on the config.\n")
+        print(f"The dataflow the compiler chose per layer (AUTO: the cheapest lowering by kpu/cost). "
+              f"SCALE-Sim-compatible cycles: the same dataflow, the config's {config_array()} array, "
+              "1-byte words, no padding (its assumptions); the KPU columns are the compiler's tiling "
+              "on the config.\n")
         print("| layer | KPU op | dataflow | compute cycles | stall cycles | DRAM bytes "
               "| SCALE-Sim-compatible compute cycles |")
         print("|---|---|---|---:|---:|---:|---:|")
         for layer, op in zip(compat["layers"], convs):
+            flow = short.get(op.get("dataflow", ""), "os")
             print(f"| {layer.get('name', '')} | {op.get('op_id', '')} | {op.get('dataflow', '')} | "
                   f"{int(op.get('compute_cycles', 0)):,} | {int(op.get('memory_stall_cycles', 0)):,} | "
-                  f"{int(op.get('dram_bytes', 0)):,} | {int(layer['compute_cycles']):,} |")
+                  f"{int(op.get('dram_bytes', 0)):,} | {int(layer[flow]['compute_cycles']):,} |")
         if len(convs) != len(compat["layers"]):
             print(f"\n(KPU conv ops: {len(convs)}, topology layers: {len(compat['layers'])})")
     return 0 if ok else 1

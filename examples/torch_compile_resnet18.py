@@ -48,14 +48,17 @@ def main() -> int:
     parser.add_argument("--preset", default=kpu.DEFAULT_PRESET, choices=kpu.preset_names())
     parser.add_argument("--size", type=int, default=224, help="input height and width")
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--dataflow", default="auto", choices=("auto", "os", "ws", "is"),
+                        help="auto: the cheapest per layer by the cost model; or force one for every layer")
     args = parser.parse_args()
 
     model = resnet18()
     # Ops libkpu cannot lower yet run in PyTorch; the report below names them.
     compiled = torch.compile(model, backend="kpu",
-                             options={"config": args.preset, "fallback": "torch"})
+                             options={"config": args.preset, "fallback": "torch",
+                                      "dataflow": args.dataflow})
     print(f"kpu {kpu.version()} | torch {torch.__version__} | KPU config {args.preset} | "
-          f"ResNet-18 {args.batch}x3x{args.size}x{args.size}")
+          f"ResNet-18 {args.batch}x3x{args.size}x{args.size} | dataflow {args.dataflow}")
     x = torch.randn(args.batch, 3, args.size, args.size, generator=torch.Generator().manual_seed(1))
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", kpu.KPUFallbackWarning)

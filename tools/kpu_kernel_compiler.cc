@@ -1,7 +1,7 @@
 // kpu-kernel-compiler: compiles a graph (.dfg, JSON or protobuf) into a KPU object file (.kpu).
 //
 //   kpu-kernel-compiler GRAPH [-o OUT.kpu] [--config PRESET|CONFIG.json]
-//       [--dataflow output-stationary] [--no-fusion] [--format binary|json] [--dump] [--verbose]
+//       [--dataflow auto|os|ws|is] [--no-fusion] [--format binary|json] [--dump] [--verbose]
 //   kpu-kernel-compiler --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]
 #include <cstdio>
 #include <string>
@@ -17,12 +17,14 @@ constexpr char kTool[] = "kpu-kernel-compiler";
 
 void Usage() {
   std::fprintf(stderr,
-               "usage: %s GRAPH.dfg [-o OUT.kpu] [--config PRESET|CONFIG.json] [--dataflow output-stationary]\n"
+               "usage: %s GRAPH.dfg [-o OUT.kpu] [--config PRESET|CONFIG.json] [--dataflow auto|os|ws|is]\n"
                "       [--no-fusion] [--format binary|json] [--dump] [--verbose]\n"
                "       %s --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]\n\n"
                "  -o, --output   where to write the program (default: GRAPH with .kpu; '-' for stdout)\n"
                "  --format json  write the JSON view of the program instead of the binary object\n"
                "  --dump         also print the JSON view to stdout (alias: --emit-dfx)\n"
+               "  --dataflow     auto (default: the cheapest per op by the cost model), or force\n"
+               "                 output-stationary (os), weight-stationary (ws), input-stationary (is)\n"
                "  --config       a preset (swkpu-v1, minimal, edge_ai, embodied_ai, datacenter) or a JSON file\n"
                "  --scalesim-topology  print each layer's compute cycles in the SCALE-Sim compatibility\n"
                "                 setting (equal to SCALE-Sim 3.0's Total Cycles) on an RxC array (default 32x32)\n",
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: --format must be binary or json, got '%s'\n", kTool, format.c_str());
     return 2;
   }
-  const std::string dataflow = args.Get("--dataflow", "output-stationary");
+  const std::string dataflow = args.Get("--dataflow", "auto");
   kpu_compile_options options;
   kpu_compile_options_init(&options);
   if (dataflow == "output-stationary" || dataflow == "os") options.dataflow = KPU_DATAFLOW_OUTPUT_STATIONARY;

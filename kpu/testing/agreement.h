@@ -23,10 +23,11 @@ struct RunResult {
 };
 
 // Compiles `g` (in `dataflow`, AUTO when unspecified), runs all three engines on `inputs` (one per
-// graph input, in order) and expects the two interpreter orders to give identical values.
+// graph input, in order) and expects the two interpreter orders to give identical values. With
+// `interpret` false only the fast path runs.
 RunResult CompileAndRunAll(const ir::Graph& g, const ir::KPUConfig& config,
                            const std::vector<std::vector<float>>& inputs,
-                           ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED);
+                           ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED, bool interpret = true);
 
 // Max abs difference within 2e-5 of the reference's magnitude (fp32 sums in another order).
 void ExpectClose(const std::vector<float>& a, const std::vector<float>& b, const std::string& what);
