@@ -329,20 +329,11 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
         RegionSpec x_part = window;
         const int64_t parts[2] = {t.part_kh, t.part_kw};
         const int64_t outs[2] = {t.toh, t.tow};
-        const TileIndex* idx[2] = {&f.at("kr"), &f.at("ks")};
+        const char* vars[2] = {"kr", "ks"};
         for (int d = 0; d < 2; ++d) {
-          ir::RegionDim& dim = x_part.dims[2 + d];
-          const int64_t step = parts[d] * a.dilation[d];
-          ir::AffineExpr* o = dim.mutable_origin();
-          o->set_constant(o->constant() + idx[d]->constant * step);
-          if (!idx[d]->var.empty()) {
-            ir::AffineTerm* term = o->add_terms();
-            term->set_var(idx[d]->var);
-            term->set_coeff(step);
-          }
-          dim.set_extent(Span(outs[d], parts[d], a.stride[d], a.dilation[d]));
-          dim.set_halo_lo(0);
-          dim.set_halo_hi(std::max<int64_t>(0, dim.extent() - outs[d] * a.stride[d]));
+          const int64_t extent = Span(outs[d], parts[d], a.stride[d], a.dilation[d]);
+          x_part = Narrowed(x_part, 2 + d, f.at(vars[d]), extent, parts[d] * a.dilation[d]);
+          x_part.dims[2 + d].set_halo_hi(std::max<int64_t>(0, extent - outs[d] * a.stride[d]));
         }
         std::vector<RegionSpec> in = {x_part, w_part};
         if (starts && has_bias) in.push_back(bias);

@@ -31,7 +31,8 @@ uint64_t EmitFoldNest(DfxBuilder& bld, DfxList* into, const std::vector<FoldLoop
   return Nest(bld, into, loops, 0, {}, first, body);
 }
 
-RegionSpec Narrowed(RegionSpec s, int dim, const TileIndex& index, int64_t part) {
+RegionSpec Narrowed(RegionSpec s, int dim, const TileIndex& index, int64_t part, int64_t step) {
+  if (step == 0) step = part;
   if (s.dims.empty()) {
     const ir::TensorRegion r = s.At(ir::EXTERNAL);
     s.dims.assign(r.dims().begin(), r.dims().end());
@@ -39,11 +40,11 @@ RegionSpec Narrowed(RegionSpec s, int dim, const TileIndex& index, int64_t part)
   ir::RegionDim& d = s.dims[dim];
   d.set_extent(part);
   ir::AffineExpr* origin = d.mutable_origin();
-  origin->set_constant(origin->constant() + index.constant * part);
+  origin->set_constant(origin->constant() + index.constant * step);
   if (!index.var.empty()) {
     ir::AffineTerm* term = origin->add_terms();
     term->set_var(index.var);
-    term->set_coeff(part);
+    term->set_coeff(step);
   }
   return s;
 }

@@ -34,8 +34,9 @@ using FoldIndex = std::map<std::string, TileIndex>;
 uint64_t EmitFoldNest(DfxBuilder& bld, DfxList* into, const std::vector<FoldLoop>& loops, bool first,
                       const std::function<uint64_t(DfxList*, const FoldIndex&, bool first)>& body);
 
-// `spec` narrowed along dimension `dim` to part `index` of size `part` (origin += part * index).
-RegionSpec Narrowed(RegionSpec spec, int dim, const TileIndex& index, int64_t part);
+// `spec` narrowed along dimension `dim` to part `index` of extent `part`: origin += step * index,
+// where step is `part` unless given (a conv window's kernel parts overlap).
+RegionSpec Narrowed(RegionSpec spec, int dim, const TileIndex& index, int64_t part, int64_t step = 0);
 
 // One fold: moves `inputs[stationary]` (a part of an L1 tile, in its L1 slot) into REGISTER and
 // computes `function` on the inputs (that one from REGISTER, the others from L1) into
