@@ -513,6 +513,7 @@ void DefineConstants(py::module_& m) {
   m.attr("MODE_POWER_TRACE") = static_cast<int>(KPU_MODE_POWER_TRACE);
   m.attr("ENGINE_FAST") = static_cast<int>(KPU_ENGINE_FAST);
   m.attr("ENGINE_DFX_INTERPRETER") = static_cast<int>(KPU_ENGINE_DFX_INTERPRETER);
+  m.attr("ENGINE_DFX_INTERPRETER_REORDERED") = static_cast<int>(KPU_ENGINE_DFX_INTERPRETER_REORDERED);
   m.attr("DATAFLOW_AUTO") = static_cast<int>(KPU_DATAFLOW_AUTO);
   m.attr("DATAFLOW_OUTPUT_STATIONARY") = static_cast<int>(KPU_DATAFLOW_OUTPUT_STATIONARY);
   m.attr("DATAFLOW_WEIGHT_STATIONARY") = static_cast<int>(KPU_DATAFLOW_WEIGHT_STATIONARY);
