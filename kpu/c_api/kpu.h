@@ -22,9 +22,14 @@
  *  - Ownership is stated on every pointer. "Borrowed" pointers stay owned by the caller, or by
  *    the handle they came from and live as long as it does. Every out-parameter says which call
  *    frees what it receives.
- *  - A kpu_program is immutable after creation and may be shared between threads.
- *    A kpu_runtime and a kpu_graph may be used by one thread at a time.
- *    (Per-call detail belongs to the thread-safety work and its tests; keep this list in step.)
+ *  - Threads (tests/threads_test runs one program under 8 threads, each with its own runtime):
+ *      - a kpu_program, a kpu_config and a kpu_buffer are immutable after creation: every call
+ *        taking them as `const` may run on any number of threads at once, kpu_load included;
+ *      - a kpu_runtime and a kpu_graph are used by one thread at a time (kpu_execute,
+ *        kpu_runtime_metrics*, the graph builders), though not always the same thread;
+ *      - kpu_last_error is per thread; the version, dtype, registry and preset calls are safe
+ *        from any thread;
+ *      - a handle is destroyed only when no other thread is using it.
  */
 #ifndef KPU_C_API_KPU_H_
 #define KPU_C_API_KPU_H_
