@@ -10,7 +10,8 @@
  *    call the struct's _init function), so the library can grow them without breaking callers:
  *      - a struct the caller fills (kpu_compile_options, kpu_execute_options, kpu_tensor) may be
  *        shorter than this header's (an older caller): the fields it lacks take their defaults;
- *        it may be longer (a newer caller) if the bytes this library does not know are zero;
+ *        it may be longer (a newer caller) if the bytes this library does not know are zero
+ *        (so start from memset 0, `= {0}` or the _init function, padding included);
  *      - a struct the library fills (kpu_tensor_info, kpu_metrics) gets min(struct_size, the
  *        library's size) bytes, and struct_size is set to the number written;
  *      - struct_size must hold at least the struct_size field itself (kpu_tensor: every field
