@@ -228,6 +228,12 @@ static void GraphBuilding(void) {
   EXPECT(KPU_ERROR_IO, kpu_graph_load_file(path, &out), "cannot open graph file", "nowhere.dfg");
   CHECK(out == BAD_GRAPH, "graph out-parameter written on error");
 
+  /* NULL where kpu.h allows it: a graph without a name gets "graph". */
+  kpu_graph* unnamed = NULL;
+  ++cases;
+  CHECK(kpu_graph_create(NULL, &unnamed) == KPU_OK && unnamed != NULL, "unnamed graph: %s", kpu_last_error());
+  kpu_graph_destroy(unnamed);
+
   kpu_graph* g = Graph();
   int64_t d2[2] = {2, 4}, bad_rank[KPU_MAX_RANK + 1] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
   int64_t zero[2] = {2, 0}, negative[2] = {-3, 4}, wrap[2] = {(int64_t)1 << 32, (int64_t)1 << 32};
