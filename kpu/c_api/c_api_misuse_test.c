@@ -349,7 +349,9 @@ static void Compiling(kpu_program** program_out) {
   kpu_compile_options_init(&newer.base);
   newer.base.struct_size = sizeof(newer);
   newer.newer_field = 1;
-  EXPECT_ARG(kpu_compile(g, NULL, &newer.base, &p), fn, "options sets byte 16");
+  char needle[128];
+  snprintf(needle, sizeof(needle), "options sets byte %zu", offsetof(newer_compile_options, newer_field));
+  EXPECT_ARG(kpu_compile(g, NULL, &newer.base, &p), fn, needle);
   CHECK(p == BAD_PROGRAM, "program out-parameter written on error");
 
   /* What must keep working: a newer struct whose unknown field is zero, and an older one that
@@ -522,9 +524,11 @@ static void Executing(const kpu_program* program) {
   c.in[0].struct_size = (size_t)-2;
   EXEC_FAILS(KPU_ERROR_INVALID_ARGUMENT, rt, &c, 1, 2, fn, "inputs[0].struct_size is 18446744073709551614");
   Reset(&c);
-  c.in[1].struct_size = 64;
-  EXEC_FAILS(KPU_ERROR_INVALID_ARGUMENT, rt, &c, 2, 2, fn, "inputs[1].struct_size is 64",
-             "inputs[0].struct_size is 56");
+  c.in[1].struct_size = sizeof(kpu_tensor) + 8;
+  char got[64], first[64];
+  snprintf(got, sizeof(got), "inputs[1].struct_size is %zu", sizeof(kpu_tensor) + 8);
+  snprintf(first, sizeof(first), "inputs[0].struct_size is %zu", sizeof(kpu_tensor));
+  EXEC_FAILS(KPU_ERROR_INVALID_ARGUMENT, rt, &c, 2, 2, fn, got, first);
   Reset(&c);
   c.in[0].name = NULL;
   EXEC_FAILS(KPU_ERROR_INVALID_ARGUMENT, rt, &c, 1, 2, fn, "inputs[0].name is NULL");
@@ -640,7 +644,9 @@ static void Executing(const kpu_program* program) {
   CHECK(memcmp(&c.out[16], kZ, sizeof(kZ)) == 0, "newer kpu_tensor array: wrong stride");
   nout[1].newer_field = 7;
   memset(c.out, FILL, sizeof(c.out));
-  EXPECT_ARG(kpu_execute(rt, &nin[0].t, 1, &nout[0].t, 2, NULL), fn, "outputs[1] sets byte 56");
+  char needle[64];
+  snprintf(needle, sizeof(needle), "outputs[1] sets byte %zu", offsetof(struct newer_tensor, newer_field));
+  EXPECT_ARG(kpu_execute(rt, &nin[0].t, 1, &nout[0].t, 2, NULL), fn, needle);
   CHECK(AllBytes(c.out, sizeof(c.out), FILL), "output buffers written by a failed execute");
 
   /* Metrics. */
