@@ -125,6 +125,8 @@ void SharedProgramManyRuntimes(const CapiModel& m, kpu_engine engine, int runs, 
   kpu_buffer* bytes = nullptr;
   ASSERT_EQ(kpu_program_serialize(program, &bytes), KPU_OK);
   const std::string program_bytes = Take(bytes);
+  ASSERT_EQ(kpu_program_to_json(program, &bytes), KPU_OK);
+  const std::string program_json = Take(bytes);
 
   std::vector<std::vector<float>> inputs;
   std::vector<Result> want(distinct);
@@ -160,6 +162,10 @@ void SharedProgramManyRuntimes(const CapiModel& m, kpu_engine engine, int runs, 
         if (fail.empty() && r % 50 == 0) {
           kpu_buffer* b = nullptr;
           if (kpu_program_serialize(program, &b) != KPU_OK || Take(b) != program_bytes) fail = "serialize differs";
+          if (kpu_program_to_json(program, &b) != KPU_OK || Take(b) != program_json) fail = "JSON view differs";
+          kpu_config* config = nullptr;
+          if (kpu_program_config(program, &config) != KPU_OK) fail = "program config";
+          kpu_config_destroy(config);
           kpu_tensor_info info{};
           info.struct_size = sizeof(info);
           if (kpu_program_input_info(program, 0, &info) != KPU_OK || m.input != info.name) fail = "input info";
@@ -190,22 +196,23 @@ TEST(Threads, CnnFastEngine) {
   kpu_graph_destroy(m.graph);
 }
 
-// The interpreter moves every tile between modelled memories: small models keep this in seconds.
+// The interpreter moves every tile between modelled memories: small models and 40 runs per thread
+// keep this in seconds (about 30 s under ThreadSanitizer, which slows it 10 to 20 times).
 TEST(Threads, MlpDfxInterpreter) {
   CapiModel m = CapiMlp(2, 24, 16, 4, 3);
-  SharedProgramManyRuntimes(m, KPU_ENGINE_DFX_INTERPRETER, 200, 5);
+  SharedProgramManyRuntimes(m, KPU_ENGINE_DFX_INTERPRETER, 40, 5);
   kpu_graph_destroy(m.graph);
 }
 
 TEST(Threads, CnnDfxInterpreter) {
   CapiModel m = CapiCnn(6, 2, 2, 4);
-  SharedProgramManyRuntimes(m, KPU_ENGINE_DFX_INTERPRETER, 200, 5);
+  SharedProgramManyRuntimes(m, KPU_ENGINE_DFX_INTERPRETER, 40, 5);
   kpu_graph_destroy(m.graph);
 }
 
 TEST(Threads, MlpDfxInterpreterReordered) {
   CapiModel m = CapiMlp(2, 24, 16, 4, 5);
-  SharedProgramManyRuntimes(m, KPU_ENGINE_DFX_INTERPRETER_REORDERED, 50, 3);
+  SharedProgramManyRuntimes(m, KPU_ENGINE_DFX_INTERPRETER_REORDERED, 20, 3);
   kpu_graph_destroy(m.graph);
 }
 

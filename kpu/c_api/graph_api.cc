@@ -6,6 +6,7 @@
 #include "kpu/c_api/c_api_internal.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/graph_util.h"
+#include "kpu/ir/object_format.h"
 
 using kpu::c_api::Fail;
 using kpu::c_api::ToStatus;
@@ -170,7 +171,8 @@ kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** ou
   ABI_GUARD({
     ABI_REQUIRE(graph != nullptr && out != nullptr, "kpu_graph_serialize: graph and out must not be NULL");
     if (!json) {
-      *out = kpu::c_api::NewBuffer(graph->proto.SerializeAsString());
+      // Map fields (node attributes) in key order: the same graph gives the same bytes.
+      *out = kpu::c_api::NewBuffer(kpu::SerializeDeterministic(graph->proto));
       return KPU_OK;
     }
     auto text = kpu::GraphToJson(graph->proto);
