@@ -8,6 +8,7 @@
 #include "kpu/c_api/c_api_internal.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/graph_util.h"
+#include "kpu/ir/object_format.h"
 
 using kpu::c_api::Fail;
 using kpu::c_api::ToStatus;
@@ -204,7 +205,8 @@ kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** ou
     ABI_REQUIRE_NOT_NULL(out);
     ABI_REQUIRE(json == 0 || json == 1, absl::StrCat("kpu_graph_serialize: json is ", json, "; 0 (binary) or 1 (JSON)"));
     if (!json) {
-      *out = kpu::c_api::NewBuffer(graph->proto.SerializeAsString());
+      // Map fields (node attributes) in key order: the same graph gives the same bytes.
+      *out = kpu::c_api::NewBuffer(kpu::SerializeDeterministic(graph->proto));
       return KPU_OK;
     }
     auto text = kpu::GraphToJson(graph->proto);
