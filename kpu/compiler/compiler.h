@@ -17,6 +17,9 @@ struct CompileOptions {
   // DATAFLOW_UNSPECIFIED picks per op; only output-stationary is implemented so far.
   ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED;
   bool enable_fusion = true;
+  // Keep activations on chip (L2/L3) between producer and consumer when they fit, instead of
+  // writing them to DRAM and reading them back (residency_planner.h).
+  bool enable_residency = true;
   std::string source_model;
 };
 
