@@ -1,7 +1,7 @@
 // kpu-kernel-compiler: compiles a graph (.dfg, JSON or protobuf) into a KPU object file (.kpu).
 //
 //   kpu-kernel-compiler GRAPH [-o OUT.kpu] [--config PRESET|CONFIG.json]
-//       [--dataflow output-stationary] [--no-fusion] [--format binary|json] [--dump] [--verbose]
+//       [--dataflow output-stationary] [--no-fusion] [--no-residency] [--format binary|json] [--dump] [--verbose]
 //   kpu-kernel-compiler --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]
 #include <cstdio>
 #include <string>
@@ -18,7 +18,7 @@ constexpr char kTool[] = "kpu-kernel-compiler";
 void Usage() {
   std::fprintf(stderr,
                "usage: %s GRAPH.dfg [-o OUT.kpu] [--config PRESET|CONFIG.json] [--dataflow output-stationary]\n"
-               "       [--no-fusion] [--format binary|json] [--dump] [--verbose]\n"
+               "       [--no-fusion] [--no-residency] [--format binary|json] [--dump] [--verbose]\n"
                "       %s --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]\n\n"
                "  -o, --output   where to write the program (default: GRAPH with .kpu; '-' for stdout)\n"
                "  --format json  write the JSON view of the program instead of the binary object\n"
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   using namespace kpu::tools;
   ParsedArgs args = ParseArgs(argc, argv, {"-o", "--output", "--config", "--dataflow", "--format", "--tile-strategy",
                                                  "--scalesim-topology", "--array"},
-                              {"--no-fusion", "--dump", "--emit-dfx", "--verbose", "-h", "--help"});
+                              {"--no-fusion", "--no-residency", "--dump", "--emit-dfx", "--verbose", "-h", "--help"});
   if (args.Has("-h") || args.Has("--help")) {
     Usage();
     return 0;
@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.enable_fusion = args.Has("--no-fusion") ? 0 : 1;
+  options.enable_residency = args.Has("--no-residency") ? 0 : 1;
   const std::string out_path = args.Get("--output", args.Get("-o", DefaultOutput(graph_path)));
   const bool verbose = args.Has("--verbose");
 
