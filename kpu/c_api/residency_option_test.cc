@@ -30,13 +30,13 @@ kpu_graph* TwoLayers() {
   return g;
 }
 
-struct Run {
+struct Outcome {
   std::vector<float> y = std::vector<float>(16);
   kpu_metrics m{};
 };
 
-Run CompileAndRun(const kpu_compile_options* options) {
-  Run r;
+Outcome CompileAndRun(const kpu_compile_options* options) {
+  Outcome r;
   kpu_graph* g = TwoLayers();
   kpu_program* p = nullptr;
   EXPECT_EQ(kpu_compile(g, nullptr, options, &p), KPU_OK) << kpu_last_error();
@@ -67,9 +67,9 @@ TEST(ResidencyOption, OnByDefaultFewerDramBytesSameOutputs) {
   older.enable_residency = 0;  // beyond struct_size: must be ignored
   older.struct_size = offsetof(kpu_compile_options, enable_residency);
 
-  const Run on = CompileAndRun(nullptr);
-  const Run dram = CompileAndRun(&off);
-  const Run old = CompileAndRun(&older);
+  const Outcome on = CompileAndRun(nullptr);
+  const Outcome dram = CompileAndRun(&off);
+  const Outcome old = CompileAndRun(&older);
   EXPECT_EQ(on.y, dram.y);
   EXPECT_EQ(on.y, old.y);
   const uint64_t on_bytes = on.m.dram_reads_bytes + on.m.dram_writes_bytes;
