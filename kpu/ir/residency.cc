@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -40,15 +41,37 @@ std::vector<LevelBytes> HomeBytesPerOp(const ir::KPUProgram& program) {
     for (const std::string& t : ops[i].inputs()) touch(t);
     for (const std::string& t : ops[i].outputs()) touch(t);
   }
-  std::vector<LevelBytes> per_op(ops.size(), LevelBytes{});
+  // A sweep over the ops per level: homes enter at their first op and leave after their last, and
+  // the highest end among those present is the level's occupancy. O((ops + homes) log homes), so
+  // a hostile file with many long-lived homes costs no more than its size.
+  struct Event {
+    int op;
+    bool enter;
+    uint64_t end;
+  };
+  std::map<ir::MemoryLevel, std::vector<Event>> events;
   for (const ir::TensorDescriptor& t : program.tensors().tensors()) {
     if (!ValidLevel(t.home())) continue;
     auto it = span.find(t.name());
     if (it == span.end()) continue;
     const uint64_t end = SatAdd(t.home_offset(), TensorBytesOf(t));
-    for (int i = it->second.first; i <= it->second.second; ++i) {
-      uint64_t& at = per_op[i][t.home()];
-      at = std::max(at, end);
+    events[t.home()].push_back({it->second.first, true, end});
+    events[t.home()].push_back({it->second.second + 1, false, end});
+  }
+  std::vector<LevelBytes> per_op(ops.size(), LevelBytes{});
+  for (auto& [level, evs] : events) {
+    std::sort(evs.begin(), evs.end(), [](const Event& a, const Event& b) { return a.op < b.op; });
+    std::multiset<uint64_t> live;
+    size_t e = 0;
+    for (int i = 0; i < ops.size(); ++i) {
+      for (; e < evs.size() && evs[e].op <= i; ++e) {
+        if (evs[e].enter) {
+          live.insert(evs[e].end);
+        } else {
+          live.erase(live.find(evs[e].end));
+        }
+      }
+      per_op[i][level] = live.empty() ? 0 : *live.rbegin();
     }
   }
   return per_op;
