@@ -111,6 +111,7 @@ struct Outcome {
 };
 
 Outcome CompileAndRun(const ir::Graph& g, const ir::KPUConfig& config, bool residency, const std::vector<float>& x) {
+  SCOPED_TRACE(residency ? "residency on" : "residency off");
   compiler::CompileOptions options;
   options.enable_residency = residency;
   auto program = compiler::Compile(g, config, options);
@@ -146,13 +147,30 @@ void ExpectClose(const std::vector<float>& a, const std::vector<float>& b, const
   for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-4) << what << " at " << i;
 }
 
-TEST(Residency, SmallCnnKeepsActivationsOnChipWithTheSameValuesAndFewerDramBytes) {
+// The default config, and one whose L2 is too small for any activation beside the tiles, so the
+// homes go to L3 and tiles hop from L3 through L2 to L1.
+ir::KPUConfig SmallL2() {
+  ir::KPUConfig c = DefaultConfig();
+  for (auto& m : *c.mutable_memory()) {
+    if (m.level() == ir::L2) {
+      m.set_instances(1);
+      m.set_bytes_per_instance(12 * 1024);
+    }
+  }
+  return c;
+}
+
+class ResidencyOnConfig : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ResidencyOnConfig, SmallCnnKeepsActivationsOnChipWithTheSameValuesAndFewerDramBytes) {
+  const bool small_l2 = GetParam();
+  const ir::KPUConfig config = small_l2 ? SmallL2() : DefaultConfig();
   const Weights w;
   const ir::Graph g = SmallCnn(w);
   const std::vector<float> x = RandomValues(kC * kH * kH, 1.0f, 9);
   const std::vector<float> ref = Reference(w, x);
-  Outcome on = CompileAndRun(g, DefaultConfig(), true, x);
-  Outcome off = CompileAndRun(g, DefaultConfig(), false, x);
+  Outcome on = CompileAndRun(g, config, true, x);
+  Outcome off = CompileAndRun(g, config, false, x);
   ASSERT_FALSE(on.fast.empty());
   ASSERT_FALSE(off.fast.empty());
   for (const Outcome* o : {&on, &off}) {
@@ -170,6 +188,11 @@ TEST(Residency, SmallCnnKeepsActivationsOnChipWithTheSameValuesAndFewerDramBytes
     if (t.kind() != ir::TensorDescriptor::ACTIVATION) continue;
     ++activations;
     EXPECT_NE(t.home(), ir::EXTERNAL) << t.name() << " should live on chip";
+    if (small_l2 && t.home() != ir::EXTERNAL && !p.tensors().tensors().empty()) {
+      uint64_t bytes = 4;
+      for (int64_t d : t.shape()) bytes *= d;
+      if (bytes > 4096) EXPECT_EQ(t.home(), ir::L3) << t.name();
+    }
   }
   EXPECT_GE(activations, 3);
   std::string flat_root;
@@ -197,7 +220,7 @@ TEST(Residency, SmallCnnKeepsActivationsOnChipWithTheSameValuesAndFewerDramBytes
   // Peak SRAM per level, in the program and the metrics: the homes add to the level they live in.
   uint64_t homed_levels = 0;
   for (const auto& s : p.metadata().sram_levels()) {
-    EXPECT_LE(s.peak_bytes(), LevelCapacity(*FindLevel(DefaultConfig(), s.level())));
+    EXPECT_LE(s.peak_bytes(), LevelCapacity(*FindLevel(config, s.level())));
     if (s.home_arena_bytes() > 0) {
       ++homed_levels;
       EXPECT_GE(s.peak_bytes(), s.home_arena_bytes());
@@ -208,6 +231,8 @@ TEST(Residency, SmallCnnKeepsActivationsOnChipWithTheSameValuesAndFewerDramBytes
   EXPECT_GT(on.metrics.peak_l2_bytes() + on.metrics.peak_l3_bytes(),
             off.metrics.peak_l2_bytes() + off.metrics.peak_l3_bytes());
 }
+
+INSTANTIATE_TEST_SUITE_P(DefaultAndSmallL2, ResidencyOnConfig, ::testing::Bool());
 
 TEST(Residency, ValidatorRejectsAHomeBeyondItsLevel) {
   const Weights w;

@@ -262,6 +262,9 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
         if (f.into == node.name()) op->add_fused_with(f.fused);
       }
       KPU_RETURN_IF_ERROR(Lowerings().at(node.op_type())(node, ctx, op));
+      // What the staging levels really hold: the tiling's panels and every tile passing through
+      // on its way between DRAM (or a home) and L1.
+      op->set_staging_bytes(std::max(op->staging_bytes(), StagedTileBytes(*op, types, builder.L1())));
       DeriveDependencies(op->mutable_dfx());
       KPU_RETURN_IF_ERROR(RecordDataflowCandidates(op, types, options.dataflow, config));
       KPU_ASSIGN_OR_RETURN(const cost::OpCost c, cost::EstimateOp(*op, cost_tensors, config));

@@ -1,6 +1,9 @@
 #include "kpu/compiler/residency_planner.h"
 
 #include <algorithm>
+#include <tuple>
+
+#include "kpu/ir/dtype.h"
 
 #include "kpu/compiler/memory_planner.h"
 
@@ -52,7 +55,41 @@ bool TryPlace(const ResidencyCandidate& c, uint64_t size, const HomeLevel& level
   return true;
 }
 
+using BufferKey = std::tuple<ir::MemoryLevel, std::string, uint32_t>;
+
+void CollectBuffers(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops,
+                    const std::map<std::string, TensorType>& types, ir::MemoryLevel l1,
+                    std::map<BufferKey, uint64_t>* buffers) {
+  auto note = [&](const ir::TensorRegion& r) {
+    if (r.level() == ir::EXTERNAL || r.level() == ir::REGISTER || r.level() == l1) return;
+    auto t = types.find(r.tensor());
+    if (t == types.end()) return;
+    uint64_t bytes = DTypeSize(r.dtype() == ir::DTYPE_UNSPECIFIED ? t->second.dtype : r.dtype());
+    for (const ir::RegionDim& d : r.dims()) bytes *= static_cast<uint64_t>(std::max<int64_t>(d.extent(), 0));
+    const uint32_t slots = r.slot_var().empty() ? 1 : std::max<uint32_t>(r.slot_count(), 1);
+    for (uint32_t s = 0; s < slots; ++s) {
+      uint64_t& b = (*buffers)[{r.level(), r.tensor(), r.slot() + s}];
+      b = std::max(b, bytes);
+    }
+  };
+  for (const ir::DfxOp& op : ops) {
+    if (op.has_tile_loop()) CollectBuffers(op.tile_loop().body(), types, l1, buffers);
+    if (op.has_data_move()) note(op.data_move().destination());
+    if (op.has_compute()) note(op.compute().output());
+  }
+}
+
 }  // namespace
+
+uint64_t StagedTileBytes(const ir::KPUOp& op, const std::map<std::string, TensorType>& types, ir::MemoryLevel l1) {
+  std::map<BufferKey, uint64_t> buffers;
+  CollectBuffers(op.dfx(), types, l1, &buffers);
+  std::map<ir::MemoryLevel, uint64_t> per_level;
+  for (const auto& [key, bytes] : buffers) per_level[std::get<0>(key)] += bytes;
+  uint64_t most = 0;
+  for (const auto& [level, bytes] : per_level) most = std::max(most, bytes);
+  return most;
+}
 
 std::map<std::string, Home> PlanResidency(const std::vector<ResidencyCandidate>& candidates,
                                           const std::vector<HomeLevel>& levels) {

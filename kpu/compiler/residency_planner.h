@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "kpu/ir/config.pb.h"
+#include "kpu/ir/op_registry.h"
+#include "kpu/ir/program.pb.h"
 
 namespace kpu::compiler {
 
@@ -35,6 +37,12 @@ struct Home {
   ir::MemoryLevel level = ir::EXTERNAL;
   uint64_t offset = 0;
 };
+
+// The most bytes the tile buffers of `op`'s DFX hold at once in any on-chip level other than L1
+// (`l1`): one buffer per (level, tensor, slot), as large as the largest tile written to it. Tiles
+// on their way between DRAM and L1 leave a buffer in every level they pass, which a tiling's own
+// staging figure (its panels) may not count; a home must leave room for them.
+uint64_t StagedTileBytes(const ir::KPUOp& op, const std::map<std::string, TensorType>& types, ir::MemoryLevel l1);
 
 // Places the largest candidates first, each in the first level of `levels` (listed in order of
 // preference, nearest the array first) where a first-fit offset leaves every step of its lifetime
