@@ -4,6 +4,7 @@ cycles, energy, utilization, DRAM traffic, the dataflow the compiler chose per l
 fallback report (which ops ran in PyTorch, and why).
 
     ./scripts/run_resnet18.sh       # builds the package, then runs this
+    ./scripts/run_resnet18.sh --no-residency   # every activation through DRAM, for comparison
     PYTHONPATH=bazel-bin/bindings/python/pkg python3 examples/torch_compile_resnet18.py [--preset edge_ai]
 """
 import argparse
@@ -50,13 +51,17 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--dataflow", default="auto", choices=("auto", "os", "ws", "is"),
                         help="auto: the cheapest per layer by the cost model; or force one for every layer")
+    parser.add_argument("--no-residency", action="store_true",
+                        help="write every activation to DRAM and read it back, instead of keeping "
+                             "it on chip (L2/L3) for its consumer when it fits")
     args = parser.parse_args()
 
     model = resnet18()
     # Ops libkpu cannot lower yet run in PyTorch; the report below names them.
     compiled = torch.compile(model, backend="kpu",
                              options={"config": args.preset, "fallback": "torch",
-                                      "dataflow": args.dataflow})
+                                      "dataflow": args.dataflow,
+                                      "residency": not args.no_residency})
     print(f"kpu {kpu.version()} | torch {torch.__version__} | KPU config {args.preset} | "
           f"ResNet-18 {args.batch}x3x{args.size}x{args.size} | dataflow {args.dataflow}")
     x = torch.randn(args.batch, 3, args.size, args.size, generator=torch.Generator().manual_seed(1))
@@ -84,6 +89,9 @@ def main() -> int:
     print(f"  compute utilization  {m['compute_utilization']:.3f}")
     print(f"  DRAM bytes           {m['dram_reads_bytes'] + m['dram_writes_bytes']} "
           f"(read {m['dram_reads_bytes']}, written {m['dram_writes_bytes']})")
+    print(f"  peak SRAM            L3 {m['peak_l3_bytes']}, L2 {m['peak_l2_bytes']}, "
+          f"L1 {m['peak_l1_bytes']} bytes (activations kept on chip: "
+          f"{'off' if args.no_residency else 'on'})")
     print(f"  KPU regions          {m['regions']}")
     print(f"  wall time            {wall_ms:.1f} ms per call ({first_ms:.0f} ms for the first, "
           f"which compiles)")

@@ -1,7 +1,7 @@
 // kpu-kernel-compiler: compiles a graph (.dfg, JSON or protobuf) into a KPU object file (.kpu).
 //
 //   kpu-kernel-compiler GRAPH [-o OUT.kpu] [--config PRESET|CONFIG.json]
-//       [--dataflow auto|os|ws|is] [--no-fusion] [--format binary|json] [--dump] [--verbose]
+//       [--dataflow auto|os|ws|is] [--no-fusion] [--no-residency] [--format binary|json] [--dump] [--verbose]
 //   kpu-kernel-compiler --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]
 #include <cstdio>
 #include <string>
@@ -18,13 +18,15 @@ constexpr char kTool[] = "kpu-kernel-compiler";
 void Usage() {
   std::fprintf(stderr,
                "usage: %s GRAPH.dfg [-o OUT.kpu] [--config PRESET|CONFIG.json] [--dataflow auto|os|ws|is]\n"
-               "       [--no-fusion] [--format binary|json] [--dump] [--verbose]\n"
+               "       [--no-fusion] [--no-residency] [--format binary|json] [--dump] [--verbose]\n"
                "       %s --scalesim-topology FILE.csv [--dataflow os|ws|is|all] [--array RxC] [--format text|json]\n\n"
                "  -o, --output   where to write the program (default: GRAPH with .kpu; '-' for stdout)\n"
                "  --format json  write the JSON view of the program instead of the binary object\n"
                "  --dump         also print the JSON view to stdout (alias: --emit-dfx)\n"
                "  --dataflow     auto (default: the cheapest per op by the cost model), or force\n"
                "                 output-stationary (os), weight-stationary (ws), input-stationary (is)\n"
+               "  --no-residency write every activation to DRAM and read it back (default: keep it in\n"
+               "                 L2/L3 for its consumer when it fits)\n"
                "  --config       a preset (swkpu-v1, minimal, edge_ai, embodied_ai, datacenter) or a JSON file\n"
                "  --scalesim-topology  print each layer's compute cycles in the SCALE-Sim compatibility\n"
                "                 setting (equal to SCALE-Sim 3.0's Total Cycles) on an RxC array (default 32x32)\n",
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
   using namespace kpu::tools;
   ParsedArgs args = ParseArgs(argc, argv, {"-o", "--output", "--config", "--dataflow", "--format", "--tile-strategy",
                                                  "--scalesim-topology", "--array"},
-                              {"--no-fusion", "--dump", "--emit-dfx", "--verbose", "-h", "--help"});
+                              {"--no-fusion", "--no-residency", "--dump", "--emit-dfx", "--verbose", "-h", "--help"});
   if (args.Has("-h") || args.Has("--help")) {
     Usage();
     return 0;
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.enable_fusion = args.Has("--no-fusion") ? 0 : 1;
+  options.enable_residency = args.Has("--no-residency") ? 0 : 1;
   const std::string out_path = args.Get("--output", args.Get("-o", DefaultOutput(graph_path)));
   const bool verbose = args.Has("--verbose");
 

@@ -500,6 +500,9 @@ py::dict Metrics(const Runtime& rt) {
   d["compute_utilization"] = m.compute_utilization;
   d["memory_bandwidth_utilization"] = m.memory_bandwidth_utilization;
   d["total_macs"] = m.total_macs;
+  d["peak_l3_bytes"] = m.peak_l3_bytes;
+  d["peak_l2_bytes"] = m.peak_l2_bytes;
+  d["peak_l1_bytes"] = m.peak_l1_bytes;
   return d;
 }
 
@@ -776,19 +779,20 @@ void DefineProgram(py::module_& m) {
 
   m.def(
       "compile",
-      [](const Graph& graph, const Config* config, int dataflow, bool fusion) {
+      [](const Graph& graph, const Config* config, int dataflow, bool fusion, bool residency) {
         kpu_compile_options options;
         kpu_compile_options_init(&options);
         options.struct_size = sizeof(options);
         options.dataflow = static_cast<kpu_dataflow>(dataflow);
         options.enable_fusion = fusion ? 1 : 0;
+        options.enable_residency = residency ? 1 : 0;
         kpu_program* raw = nullptr;
         kpu_config* c = config ? config->handle.get() : nullptr;
         Check(graph.Read([&] { return kpu_compile(graph.handle.get(), c, &options, &raw); }));
         return WrapProgram(raw);
       },
       py::arg("graph"), py::arg("config") = py::none(), py::arg("dataflow") = 0,
-      py::arg("fusion") = true,
+      py::arg("fusion") = true, py::arg("residency") = true,
       "Compiles a graph for a config (None: the default KPU). Releases the GIL while compiling; "
       "the graph cannot be changed by another thread meanwhile.");
 }

@@ -32,6 +32,7 @@ kpu_status ReadOptions(const kpu_compile_options* options, kpu::compiler::Compil
   // KPU_DATAFLOW_* and kpu.ir.Dataflow share their values (AUTO is DATAFLOW_UNSPECIFIED).
   o->dataflow = static_cast<kpu::ir::Dataflow>(c.dataflow);
   o->enable_fusion = c.enable_fusion != 0;
+  o->enable_residency = c.enable_residency != 0;
   return KPU_OK;
 }
 
@@ -80,6 +81,7 @@ void kpu_compile_options_init(kpu_compile_options* options) {
   options->struct_size = sizeof(*options);
   options->dataflow = KPU_DATAFLOW_AUTO;
   options->enable_fusion = 1;
+  options->enable_residency = 1;
 }
 
 kpu_status kpu_compile(const kpu_graph* graph, const kpu_config* config, const kpu_compile_options* options,

@@ -220,6 +220,9 @@ typedef struct kpu_compile_options {
   size_t struct_size;   /* sizeof(kpu_compile_options) */
   kpu_dataflow dataflow;
   int enable_fusion;    /* MatMul+Add(+ReLU) fusion; default 1 */
+  /* Keep an activation on chip (an L2/L3 home) between its producer and consumers when it fits,
+   * instead of writing it to DRAM and reading it back; default 1. */
+  int enable_residency;
 } kpu_compile_options;
 
 /* Initializes options to their defaults, struct_size included; NULL is ignored. */
@@ -346,6 +349,11 @@ typedef struct kpu_metrics {
   double compute_utilization;
   double memory_bandwidth_utilization;
   uint64_t total_macs;
+  /* The most each SRAM level holds while any op runs: activations kept there between ops plus
+   * the op's own tiles (0 for a level the config lacks). */
+  uint64_t peak_l3_bytes;
+  uint64_t peak_l2_bytes;
+  uint64_t peak_l1_bytes;
 } kpu_metrics;
 
 /* Fills the caller's *out (set out->struct_size first). KPU_ERROR_INVALID_ARGUMENT if nothing

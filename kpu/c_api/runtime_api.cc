@@ -93,6 +93,9 @@ kpu_status kpu_runtime_metrics(const kpu_runtime* runtime, kpu_metrics* out) {
     r.compute_utilization = m->compute_utilization();
     r.memory_bandwidth_utilization = m->memory_bandwidth_utilization();
     r.total_macs = m->total_macs();
+    r.peak_l3_bytes = m->peak_l3_bytes();
+    r.peak_l2_bytes = m->peak_l2_bytes();
+    r.peak_l1_bytes = m->peak_l1_bytes();
     kpu::c_api::WriteOutStruct(r, out);
     return KPU_OK;
   })

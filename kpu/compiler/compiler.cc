@@ -10,6 +10,7 @@
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/memory_planner.h"
 #include "kpu/compiler/passes.h"
+#include "kpu/compiler/residency_planner.h"
 #include "kpu/compiler/tiling.h"
 #include "kpu/cost/op_cost.h"
 #include "kpu/ir/config_presets.h"
@@ -17,6 +18,7 @@
 #include "kpu/ir/errors.h"
 #include "kpu/ir/graph_util.h"
 #include "kpu/ir/object_format.h"
+#include "kpu/ir/residency.h"
 
 namespace kpu::compiler {
 namespace {
@@ -102,9 +104,14 @@ struct Lowered {
 // Lowers `node` in every candidate dataflow and keeps the cheapest by the cost model's estimate of
 // the lowered kernel (cycles, then energy; ties keep the order OS, WS, IS). The op records every
 // candidate, its cost and why it runs or does not (issue 5: the program says which and why).
+//
+// `keep` (when not DATAFLOW_UNSPECIFIED) is the dataflow an earlier lowering chose: the second
+// lowering, with activations homed on chip, keeps it, because the homes were planned around that
+// dataflow's tiles in SRAM; every candidate is still priced and recorded as it now costs.
 absl::StatusOr<Lowered> LowerInBestDataflow(const ir::Node& node, const ir::KPUOp& skeleton, LoweringContext& ctx,
                                             uint64_t* next_id, ir::Dataflow requested,
-                                            const cost::ProgramTensors& tensors) {
+                                            const cost::ProgramTensors& tensors,
+                                            ir::Dataflow keep = ir::DATAFLOW_UNSPECIFIED) {
   const std::vector<ir::Dataflow> candidates = DataflowCandidates(node.op_type(), requested);
   const uint64_t first_id = *next_id;
   std::vector<absl::StatusOr<Lowered>> results;
@@ -116,6 +123,9 @@ absl::StatusOr<Lowered> LowerInBestDataflow(const ir::Node& node, const ir::KPUO
     l.op = skeleton;
     absl::Status s = Lowerings().at(node.op_type())(node, ctx, &l.op);
     if (s.ok()) {
+      // What the staging levels really hold: the tiling's panels and every tile passing through
+      // on its way between DRAM (or a home) and L1.
+      l.op.set_staging_bytes(std::max(l.op.staging_bytes(), StagedTileBytes(l.op, ctx.types, ctx.builder.L1())));
       DeriveDependencies(l.op.mutable_dfx());
       absl::StatusOr<cost::OpCost> c = cost::EstimateOp(l.op, tensors, ctx.config);
       if (c.ok()) l.cost = *c; else s = c.status();
@@ -139,6 +149,12 @@ absl::StatusOr<Lowered> LowerInBestDataflow(const ir::Node& node, const ir::KPUO
   }
   // Forced, or every candidate failed: the (first) error is the op's.
   if (best < 0) return results.front().status();
+  const int cheapest = best;
+  if (keep != ir::DATAFLOW_UNSPECIFIED) {
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i] == keep && results[i].ok()) best = static_cast<int>(i);
+    }
+  }
   Lowered chosen = std::move(*results[best]);
   *next_id = chosen.next_id;
   if (candidates.size() == 1 && candidates[0] == ir::DATAFLOW_UNSPECIFIED) return chosen;
@@ -152,8 +168,16 @@ absl::StatusOr<Lowered> LowerInBestDataflow(const ir::Node& node, const ir::KPUO
     }
     out->set_estimated_cycles(results[i]->cost.total_cycles);
     out->set_estimated_energy_pj(results[i]->cost.energy.total_pj());
-    out->set_reason(out->chosen() ? (requested != ir::DATAFLOW_UNSPECIFIED ? "forced by the compile options" : "cheapest")
-                                  : "costlier");
+    if (out->chosen()) {
+      out->set_reason(requested != ir::DATAFLOW_UNSPECIFIED ? "forced by the compile options"
+                      : best == cheapest                   ? "cheapest"
+                                                           : "cheapest before activations were homed on chip; "
+                                                             "their homes leave room for its tiles");
+    } else {
+      out->set_reason(static_cast<int>(i) == cheapest ? "cheaper with activations on chip, but their homes were "
+                                                        "planned around the chosen dataflow's tiles"
+                                                      : "costlier");
+    }
   }
   return chosen;
 }
@@ -166,6 +190,54 @@ absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config) {
     return MemoryExceededError("DRAM", required, available, absl::StrCat("KPU config '", config.name(), "'"));
   }
   return absl::OkStatus();
+}
+
+// The residency decision's inputs: every activation passed between ops (never a graph input or
+// output, which live in the caller's DRAM buffers; a reshape alias goes with its root), and what
+// each op stages in every on-chip level below L1.
+absl::StatusOr<std::map<std::string, Home>> PlanHomes(const ir::Graph& graph, const ir::KPUProgram& p,
+                                                      const std::set<std::string>& inputs,
+                                                      const std::set<std::string>& outputs,
+                                                      const std::map<std::string, std::string>& aliases,
+                                                      const std::map<std::string, int>& produced_at,
+                                                      const std::map<std::string, int>& last_read,
+                                                      const ir::KPUConfig& config) {
+  std::map<std::string, ResidencyCandidate> roots;
+  std::set<std::string> pinned;  // roots an input or output shares bytes with
+  for (const ir::Tensor& t : graph.tensors()) {
+    if (IsConstant(t)) continue;
+    const std::string root = AliasRoot(aliases, t.name());
+    if (inputs.count(t.name()) || outputs.count(t.name()) || !produced_at.count(t.name())) {
+      pinned.insert(root);
+      continue;
+    }
+    const int first = produced_at.at(t.name());
+    const int last = last_read.count(t.name()) ? last_read.at(t.name()) : first;
+    auto [it, fresh] = roots.try_emplace(root, ResidencyCandidate{root, 0, first, last});
+    if (!fresh) {
+      it->second.first_use = std::min(it->second.first_use, first);
+      it->second.last_use = std::max(it->second.last_use, last);
+    }
+    if (t.name() == root) it->second.bytes = NumElements(ToShape(t.shape())) * DTypeSize(t.dtype());
+  }
+  std::vector<ResidencyCandidate> candidates;
+  for (const auto& [name, c] : roots) {
+    if (!pinned.count(name) && c.bytes > 0) candidates.push_back(c);
+  }
+  // Levels below L1, nearest the array first: a home there saves the most hops.
+  const std::vector<ir::MemoryLevel> on_chip = OnChipLevels(config);
+  std::vector<HomeLevel> levels;
+  for (size_t i = on_chip.size() > 1 ? on_chip.size() - 1 : 0; i-- > 0;) {
+    HomeLevel l{on_chip[i], LevelCapacity(*FindLevel(config, on_chip[i])), {}};
+    for (const ir::KPUOp& op : p.operations().ops()) l.reserved.push_back(op.staging_bytes());
+    levels.push_back(std::move(l));
+  }
+  std::map<std::string, Home> homes = PlanResidency(candidates, levels);
+  for (const auto& [alias, root] : aliases) {
+    auto it = homes.find(AliasRoot(aliases, alias));
+    if (it != homes.end()) homes[alias] = it->second;
+  }
+  return homes;
 }
 
 }  // namespace
@@ -216,35 +288,60 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     cost_tensors.dtypes[t.name()] = t.dtype();
   }
   std::map<std::string, int> produced_at, last_read;
-  uint64_t peak_sram = 0, est_cycles = 0, est_compute = 0, est_dram = 0, total_macs = 0;
+  uint64_t est_cycles = 0, est_compute = 0, est_dram = 0, total_macs = 0;
   double est_energy_pj = 0;
-  const size_t staging_levels = OnChipLevels(config).size() > 1 ? OnChipLevels(config).size() - 1 : 0;
-  for (int step = 0; step < static_cast<int>(order.size()); ++step) {
-    const ir::Node& node = graph.nodes(order[step]);
-    ir::KPUOp* op = p.mutable_operations()->add_ops();
-    op->set_id(absl::StrCat("op", step, "_", node.name().empty() ? node.op_type() : node.name()));
-    op->set_op_type(node.op_type());
-    op->mutable_inputs()->CopyFrom(node.inputs());
-    op->mutable_outputs()->CopyFrom(node.outputs());
-    *op->mutable_attributes() = node.attributes();
-    op->set_schedule_order(step);
-    for (const FusionRecord& f : fused) {
-      if (f.into == node.name()) op->add_fused_with(f.fused);
+  // Lowers every op with the builder's current homes; run again once the residency pass has
+  // chosen them (the tiling, and so each op's SRAM footprint, does not depend on the homes).
+  std::map<int, ir::Dataflow> chosen_dataflow;  // per schedule step, from the first lowering
+  auto lower_all = [&]() -> absl::Status {
+    p.mutable_operations()->clear_ops();
+    next_id = 1;
+    est_cycles = est_compute = est_dram = total_macs = 0;
+    est_energy_pj = 0;
+    for (int step = 0; step < static_cast<int>(order.size()); ++step) {
+      const ir::Node& node = graph.nodes(order[step]);
+      ir::KPUOp* op = p.mutable_operations()->add_ops();
+      op->set_id(absl::StrCat("op", step, "_", node.name().empty() ? node.op_type() : node.name()));
+      op->set_op_type(node.op_type());
+      op->mutable_inputs()->CopyFrom(node.inputs());
+      op->mutable_outputs()->CopyFrom(node.outputs());
+      *op->mutable_attributes() = node.attributes();
+      op->set_schedule_order(step);
+      for (const FusionRecord& f : fused) {
+        if (f.into == node.name()) op->add_fused_with(f.fused);
+      }
+      const ir::Dataflow keep = chosen_dataflow.count(step) ? chosen_dataflow.at(step) : ir::DATAFLOW_UNSPECIFIED;
+      KPU_ASSIGN_OR_RETURN(Lowered lowered,
+                           LowerInBestDataflow(node, *op, ctx, &next_id, options.dataflow, cost_tensors, keep));
+      *op = std::move(lowered.op);
+      chosen_dataflow[step] = op->tiling().dataflow();
+      const cost::OpCost& c = lowered.cost;
+      op->set_estimated_cycles(c.total_cycles);
+      op->set_estimated_energy_pj(c.energy.total_pj());
+      est_cycles += c.total_cycles;
+      est_compute += c.compute_cycles;
+      est_dram += c.dram_bytes();
+      est_energy_pj += c.energy.total_pj();
+      total_macs += c.macs;
+      for (const std::string& t : node.outputs()) produced_at[t] = step;
+      for (const std::string& t : node.inputs()) last_read[t] = step;
     }
-    KPU_ASSIGN_OR_RETURN(Lowered lowered,
-                         LowerInBestDataflow(node, *op, ctx, &next_id, options.dataflow, cost_tensors));
-    *op = std::move(lowered.op);
-    const cost::OpCost& c = lowered.cost;
-    op->set_estimated_cycles(c.total_cycles);
-    op->set_estimated_energy_pj(c.energy.total_pj());
-    peak_sram = std::max(peak_sram, op->l1_bytes() + op->staging_bytes() * staging_levels);
-    est_cycles += c.total_cycles;
-    est_compute += c.compute_cycles;
-    est_dram += c.dram_bytes();
-    est_energy_pj += c.energy.total_pj();
-    total_macs += c.macs;
-    for (const std::string& t : node.outputs()) produced_at[t] = step;
-    for (const std::string& t : node.inputs()) last_read[t] = step;
+    return absl::OkStatus();
+  };
+  KPU_RETURN_IF_ERROR(lower_all());
+
+  std::set<std::string> inputs(graph.inputs().begin(), graph.inputs().end());
+  std::set<std::string> outputs(graph.outputs().begin(), graph.outputs().end());
+  const std::map<std::string, std::string> aliases = ReshapeAliases(graph);
+  std::map<std::string, Home> homes;
+  if (options.enable_residency) {
+    KPU_ASSIGN_OR_RETURN(homes, PlanHomes(graph, p, inputs, outputs, aliases, produced_at, last_read, config));
+  }
+  if (!homes.empty()) {
+    std::map<std::string, ir::MemoryLevel> levels;
+    for (const auto& [name, h] : homes) levels[name] = h.level;
+    builder.SetHomes(std::move(levels));
+    KPU_RETURN_IF_ERROR(lower_all());
   }
 
   // Dependencies between ops, through the tensors they pass.
@@ -261,11 +358,8 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     for (const std::string& out : op.outputs()) producer_op[out] = op.id();
   }
 
-  // Tensors, weights and the DRAM arena.
-  std::set<std::string> inputs(graph.inputs().begin(), graph.inputs().end());
-  std::set<std::string> outputs(graph.outputs().begin(), graph.outputs().end());
+  // Tensors, weights and the DRAM arena (homed tensors are not in DRAM).
   std::vector<BufferRequest> requests;
-  const std::map<std::string, std::string> aliases = ReshapeAliases(graph);
   uint64_t weight_bytes = 0, activation_bytes = 0;
   for (const ir::Tensor& t : graph.tensors()) {
     ir::TensorDescriptor* d = p.mutable_tensors()->add_tensors();
@@ -287,11 +381,17 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     d->set_kind(inputs.count(t.name()) ? ir::TensorDescriptor::INPUT
                 : outputs.count(t.name()) ? ir::TensorDescriptor::OUTPUT
                                           : ir::TensorDescriptor::ACTIVATION);
+    // An alias shares its root's bytes: no activation memory of its own.
+    if (d->kind() == ir::TensorDescriptor::ACTIVATION && !aliases.count(t.name())) activation_bytes += bytes;
+    if (auto h = homes.find(t.name()); h != homes.end()) {
+      d->set_memory_hint(h->second.level);
+      d->set_home(h->second.level);
+      d->set_home_offset(h->second.offset);
+      continue;
+    }
     BufferRequest r{t.name(), bytes, inputs.count(t.name()) ? -1 : produced_at[t.name()],
                     outputs.count(t.name()) ? INT_MAX : (last_read.count(t.name()) ? last_read[t.name()] : produced_at[t.name()])};
     requests.push_back(r);
-    // An alias shares its root's bytes: no activation memory of its own.
-    if (d->kind() == ir::TensorDescriptor::ACTIVATION && !aliases.count(t.name())) activation_bytes += bytes;
   }
   ArenaPlan arena = PlanArena(requests, aliases);
   for (ir::TensorDescriptor& d : *p.mutable_tensors()->mutable_tensors()) {
@@ -308,7 +408,19 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   meta->set_compiler_version(kCompilerVersion);
   meta->mutable_input_ids()->CopyFrom(graph.inputs());
   meta->mutable_output_ids()->CopyFrom(graph.outputs());
-  meta->set_peak_sram_bytes(peak_sram);
+  {
+    const LevelBytes peak = PeakSramBytes(p, config);
+    const LevelBytes arena_on_chip = HomeArenaBytes(p);
+    uint64_t total = 0;
+    for (ir::MemoryLevel l : OnChipLevels(config)) {
+      ir::LevelSram* s = meta->add_sram_levels();
+      s->set_level(l);
+      s->set_home_arena_bytes(arena_on_chip[l]);
+      s->set_peak_bytes(peak[l]);
+      total += peak[l];
+    }
+    meta->set_peak_sram_bytes(total);
+  }
   meta->set_peak_dram_bytes(arena.arena_bytes + program.weights.size());
   KPU_RETURN_IF_ERROR(CheckDram(meta->peak_dram_bytes(), config));
   meta->set_weight_bytes(weight_bytes);

@@ -18,6 +18,9 @@ struct CompileOptions {
   // kpu/cost prices cheapest; a forced one is used for every array op.
   ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED;
   bool enable_fusion = true;
+  // Keep activations on chip (L2/L3) between producer and consumer when they fit, instead of
+  // writing them to DRAM and reading them back (residency_planner.h).
+  bool enable_residency = true;
   std::string source_model;
 };
 

@@ -72,7 +72,10 @@ ir::MemoryLevel DfxBuilder::StagingLevel() const {
 ir::DfxOp* DfxBuilder::NewOp(DfxList* into, std::vector<uint64_t> after) {
   ir::DfxOp* op = into->Add();
   op->set_op_id((*next_op_id_)++);
-  for (uint64_t a : after) op->add_depends_on(a);
+  // 0 is no op: a Move that had nothing to carry (see Move) returns it.
+  for (uint64_t a : after) {
+    if (a != 0) op->add_depends_on(a);
+  }
   return op;
 }
 
@@ -88,22 +91,45 @@ const char* EngineFor(ir::MemoryLevel a, ir::MemoryLevel b) {
 
 }  // namespace
 
-uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from,
-                          ir::MemoryLevel to, std::vector<uint64_t> after, const RegionSpec* source, bool flush) {
+ir::MemoryLevel DfxBuilder::HomeOf(const std::string& tensor) const {
+  auto it = homes_.find(tensor);
+  return it == homes_.end() ? ir::EXTERNAL : it->second;
+}
+
+uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from, ir::MemoryLevel to,
+                          std::vector<uint64_t> after, const RegionSpec* source, bool flush) {
   auto pos = [&](ir::MemoryLevel l) {
     return static_cast<int>(std::find(chain_.begin(), chain_.end(), l) - chain_.begin());
   };
+  const ir::MemoryLevel home = HomeOf(region.tensor);
+  // The home buffer holds the whole tensor: a tile there is addressed by tensor coordinates alone.
+  RegionSpec at_home = region;
+  at_home.slot = 0;
+  at_home.slot_var.clear();
+  at_home.slot_count = 0;
+  at_home.partial = false;
+  if (home != ir::EXTERNAL) {
+    const int h = pos(home);
+    if (pos(to) > pos(from) && pos(from) <= h) {
+      if (pos(to) <= h) return after.empty() ? 0 : after.back();
+      from = home;
+      source = nullptr;
+    } else if (pos(to) < pos(from) && pos(to) <= h) {
+      to = home;
+    }
+  }
   int i = pos(from);
   const int end = pos(to);
   const int step = end > i ? 1 : -1;
   uint64_t last = after.empty() ? 0 : after.back();
+  auto spec_at = [&](const RegionSpec& r, ir::MemoryLevel l) { return l == home ? at_home.At(l) : r.At(l); };
   while (i != end) {
     ir::MemoryLevel src = chain_[i], dst = chain_[i + step];
     ir::DfxOp* op = NewOp(into, after);
     ir::DataMove* move = op->mutable_data_move();
     move->set_type(step > 0 ? ir::DataMove::LOAD : (flush && src == from ? ir::DataMove::FLUSH : ir::DataMove::STORE));
-    *move->mutable_source() = (source != nullptr && src == from ? *source : region).At(src);
-    *move->mutable_destination() = region.At(dst);
+    *move->mutable_source() = spec_at(source != nullptr && src == from ? *source : region, src);
+    *move->mutable_destination() = spec_at(region, dst);
     move->set_engine(EngineFor(src, dst));
     last = op->op_id();
     after = {last};
@@ -143,7 +169,9 @@ DfxList* DfxBuilder::Loop(DfxList* into, const std::string& var, int64_t trips) 
 uint64_t DfxBuilder::Barrier(DfxList* into, const std::string& label, std::vector<uint64_t> wait_for) {
   ir::DfxOp* op = NewOp(into, {});
   op->mutable_barrier()->set_label(label);
-  for (uint64_t w : wait_for) op->mutable_barrier()->add_wait_for(w);
+  for (uint64_t w : wait_for) {
+    if (w != 0) op->mutable_barrier()->add_wait_for(w);
+  }
   return op->op_id();
 }
 

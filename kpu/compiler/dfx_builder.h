@@ -4,6 +4,7 @@
 #define KPU_COMPILER_DFX_BUILDER_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,11 +60,19 @@ class DfxBuilder {
   ir::MemoryLevel StagingLevel() const;
   ir::MemoryLevel L1() const;
 
+  // The on-chip homes of activations the residency pass keeps on chip (tensor -> level). Every
+  // Move below resolves against them, so no lowering needs to know where a tensor lives.
+  void SetHomes(std::map<std::string, ir::MemoryLevel> homes) { homes_ = std::move(homes); }
+  ir::MemoryLevel HomeOf(const std::string& tensor) const;
+
   // Moves `region` hop by hop from `from` to `to` (either direction) through every level in
   // between, appending to `into`; the same region names the tile at each level. Returns the op id
-  // of the last hop (the last of `after` when from == to). `source`, when given, names the region
-  // at `from` instead: a tile read out of a larger resident panel, in the panel's slot.
+  // of the last hop (the last of `after`, or 0, when nothing moves). `source`, when given, names
+  // the region at `from` instead: a tile read out of a larger resident panel, in the panel's slot.
   // `flush`: the first hop is a FLUSH, which releases the tile at `from` once it is read.
+  // A tensor with an on-chip home H is never in DRAM: a load from H or a level below it starts at
+  // H (where the whole tensor is, so `source` does not apply), a load to H or below is not needed,
+  // and a store to H or below ends at H. Its region at H names the home buffer (no slot).
   uint64_t Move(DfxList* into, const RegionSpec& region, ir::MemoryLevel from, ir::MemoryLevel to,
                 std::vector<uint64_t> after, const RegionSpec* source = nullptr, bool flush = false);
 
@@ -84,6 +93,7 @@ class DfxBuilder {
 
   std::vector<ir::MemoryLevel> chain_;
   uint64_t* next_op_id_;
+  std::map<std::string, ir::MemoryLevel> homes_;
 };
 
 }  // namespace kpu::compiler

@@ -21,7 +21,8 @@ namespace kpu {
 
 constexpr char kObjectMagic[4] = {'K', 'P', 'U', '\0'};
 // 2: affine TensorRegions, Compute attributes and dataflow, carried dependencies (decisions 8, 9).
-constexpr uint32_t kFormatVersion = 2;
+// 3: tensor homes on chip (TensorDescriptor.home): a format-2 runtime would look for them in DRAM.
+constexpr uint32_t kFormatVersion = 3;
 constexpr uint32_t kHeaderBytes = 16;
 constexpr uint32_t kSectionEntryBytes = 24;
 constexpr uint32_t kWeightsAlignment = 64;

@@ -42,10 +42,13 @@ TEST(ObjectFormat, RejectsBadMagicAndVersion) {
   file = Sample();
   file[4] = 9;
   EXPECT_THAT(DecodeContainer(file).status().message(), HasSubstr("format version 9 is not supported"));
-  // A file from before affine regions (format 1) is told to recompile.
+  // A file from before affine regions (format 1) or on-chip homes (format 2) is told to recompile.
   file[4] = 1;
   EXPECT_THAT(DecodeContainer(file).status().message(),
-              HasSubstr("format version 1 is not supported (this loader reads version 2); recompile"));
+              HasSubstr("format version 1 is not supported (this loader reads version 3); recompile"));
+  file[4] = 2;
+  EXPECT_THAT(DecodeContainer(file).status().message(),
+              HasSubstr("format version 2 is not supported (this loader reads version 3); recompile"));
 }
 
 TEST(ObjectFormat, DetectsCorruptionInEverySectionByte) {

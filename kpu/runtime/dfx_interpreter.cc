@@ -102,8 +102,12 @@ struct Fragment {
 
 class Interpreter {
  public:
-  Interpreter(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram)
-      : op_(op), config_(config), dram_(dram) {}
+  Interpreter(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram, const LevelBytes& home_bytes)
+      : op_(op), config_(config), dram_(dram) {
+    for (ir::MemoryLevel l : {ir::L3, ir::L2, ir::L1}) {
+      if (home_bytes[l] != 0) resident_[l] = home_bytes[l];
+    }
+  }
 
   absl::Status Run(const ir::DfxOp& dop, const std::vector<Place>& places) {
     switch (dop.kind_case()) {
@@ -122,6 +126,13 @@ class Interpreter {
     return &it->second;
   }
 
+  // A tensor kept on chip is not in DRAM: a move that names it there is a lowering bug.
+  absl::Status CheckNotAway(const ir::DfxOp& dop, const ir::TensorRegion& r, const DramTensor& t, const char* verb) {
+    if (r.level() != ir::EXTERNAL || t.home == ir::EXTERNAL) return absl::OkStatus();
+    return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " ", verb, " '", r.tensor(),
+                                            "' in DRAM, but its home is ", LevelName(t.home)));
+  }
+
   ir::DataType TileType(const ir::TensorRegion& r, const DramTensor& t) const {
     return r.dtype() == ir::DTYPE_UNSPECIFIED ? t.dtype : r.dtype();
   }
@@ -136,10 +147,13 @@ class Interpreter {
     KPU_ASSIGN_OR_RETURN(std::vector<char> pad, PadBytes(r, dtype));
     std::vector<char> out(place.NumElements() * e);
     char* dst = out.data();
-    if (r.level() == ir::EXTERNAL) {
+    KPU_RETURN_IF_ERROR(CheckNotAway(dop, r, *t, "reads"));
+    // The tensor's home (DRAM, or its home buffer on chip) holds all of it, by tensor coordinates.
+    if (r.level() == t->home) {
       if (dtype != t->dtype) {
-        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads '", r.tensor(), "' from DRAM as ",
-                                                DTypeName(dtype), ", but it is ", DTypeName(t->dtype)));
+        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads '", r.tensor(), "' from ",
+                                                LevelName(r.level()), " as ", DTypeName(dtype), ", but it is ",
+                                                DTypeName(t->dtype)));
       }
       const char* src = static_cast<const char*>(t->data);
       KPU_RETURN_IF_ERROR(ForEachElement(place, [&](const std::vector<int64_t>&, const std::vector<int64_t>& c) {
@@ -192,10 +206,11 @@ class Interpreter {
   absl::Status Write(const ir::DfxOp& dop, const ir::TensorRegion& r, const Place& place, std::vector<char> tile) {
     KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(r.tensor()));
     const size_t e = DTypeSize(TileType(r, *t));
-    if (r.level() == ir::EXTERNAL) {
+    KPU_RETURN_IF_ERROR(CheckNotAway(dop, r, *t, "writes"));
+    if (r.level() == t->home) {
       if (TileType(r, *t) != t->dtype) {
-        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " writes '", r.tensor(),
-                                                "' to DRAM in another dtype than its own"));
+        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " writes '", r.tensor(), "' to ",
+                                                LevelName(r.level()), " in another dtype than its own"));
       }
       char* base = static_cast<char*>(t->data);
       const char* src = tile.data();
@@ -259,7 +274,8 @@ class Interpreter {
   absl::Status Move(const ir::DfxOp& dop, const ir::DataMove& move, const Place& src, const Place& dst) {
     if (move.transpose()) return UnimplementedError("transposing DataMoves are not interpreted yet");
     KPU_ASSIGN_OR_RETURN(std::vector<char> tile, Read(dop, move.source(), src));
-    if (move.type() == ir::DataMove::FLUSH && move.source().level() != ir::EXTERNAL) {
+    if (move.type() == ir::DataMove::FLUSH && move.source().level() != ir::EXTERNAL &&
+        move.source().level() != dram_.at(move.source().tensor()).home) {
       auto it = buffers_.find(Key{move.source().level(), move.source().tensor(), src.slot});
       if (it != buffers_.end()) {
         for (const Fragment& f : it->second) resident_[move.source().level()] -= f.data.size();
@@ -336,10 +352,10 @@ constexpr uint64_t kMaxReorderedInstances = 20'000'000;
 }  // namespace
 
 absl::Status InterpretKernel(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram,
-                             InterpreterOrder order) {
+                             InterpreterOrder order, const LevelBytes& home_bytes) {
   ShapeTable shapes;
   for (const auto& [name, t] : dram) shapes[name] = t.shape;
-  Interpreter interpreter(op, config, dram);
+  Interpreter interpreter(op, config, dram, home_bytes);
   if (order == InterpreterOrder::kProgram) {
     StreamingVisitor visitor(interpreter);
     return WalkDfx(op.dfx(), shapes, visitor);

@@ -14,14 +14,17 @@
 #include "kpu/ir/dfx_walk.h"
 #include "kpu/ir/graph.pb.h"
 #include "kpu/ir/program.pb.h"
+#include "kpu/ir/residency.h"
 
 namespace kpu::runtime {
 
-// The DRAM image of every tensor an op touches: whole row-major tensors of `dtype`.
+// The image of every tensor an op touches: whole row-major tensors of `dtype`, in DRAM or, for an
+// activation the compiler keeps on chip, in its home buffer at level `home` (program.proto).
 struct DramTensor {
   Shape shape;
   ir::DataType dtype = ir::FLOAT32;
   void* data = nullptr;
+  ir::MemoryLevel home = ir::EXTERNAL;
 };
 using DramTensors = std::map<std::string, DramTensor>;
 
@@ -31,8 +34,10 @@ enum class InterpreterOrder {
                       // order as the dependencies allow
 };
 
+// `home_bytes`: what the home buffers live during this op occupy per level (HomeBytesPerOp); it
+// counts against each level's capacity beside the op's own tiles.
 absl::Status InterpretKernel(const ir::KPUOp& op, const ir::KPUConfig& config, DramTensors& dram,
-                             InterpreterOrder order = InterpreterOrder::kProgram);
+                             InterpreterOrder order = InterpreterOrder::kProgram, const LevelBytes& home_bytes = {});
 
 }  // namespace kpu::runtime
 

@@ -9,6 +9,7 @@
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
 #include "kpu/ir/ops/op_util.h"
+#include "kpu/ir/residency.h"
 #include "kpu/runtime/dfx_interpreter.h"
 #include "kpu/runtime/kernels.h"
 #include "kpu/runtime/validator.h"
@@ -75,6 +76,19 @@ absl::Status Executor::Bind() {
       if (t.weight_offset() % align != 0) return InvalidProgramError(absl::StrCat("weight '", t.name(), "' is misaligned"));
       continue;
     }
+    if (t.home() != ir::EXTERNAL) {
+      // The validator bounds a home by its level's capacity in the target config; the config this
+      // runtime runs on must hold it too.
+      const ir::MemoryLevelConfig* level = FindLevel(config_, t.home());
+      if (level == nullptr || t.home_offset() > LevelCapacity(*level) ||
+          bytes > LevelCapacity(*level) - t.home_offset()) {
+        return MemoryExceededError("SRAM", t.home_offset() + bytes, level == nullptr ? 0 : LevelCapacity(*level),
+                                   absl::StrCat(LevelName(t.home()), " of '", config_.name(), "', home of tensor '",
+                                                t.name(), "'"));
+      }
+      if (t.home_offset() % align != 0) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' is misaligned"));
+      continue;
+    }
     if (t.arena_offset() > kMaxTensorBytes || bytes > kMaxTensorBytes) {
       return InvalidProgramError("DRAM arena is larger than this runtime allows");
     }
@@ -85,13 +99,20 @@ absl::Status Executor::Bind() {
   arena_.assign(arena_bytes + 1, std::byte{0});
   weights_.assign(program_.weights.size() + 1, std::byte{0});
   std::memcpy(weights_.data(), program_.weights.data(), program_.weights.size());
-  // Every tensor's place in DRAM, fixed for the runtime's life: the arena and weights never move.
+  const LevelBytes home_arena = HomeArenaBytes(program_.proto);
+  for (ir::MemoryLevel l : {ir::L3, ir::L2, ir::L1}) {
+    if (home_arena[l] != 0) homes_[l].assign(home_arena[l] + 1, std::byte{0});
+  }
+  home_bytes_ = HomeBytesPerOp(program_.proto);
+  // Every tensor's place, fixed for the runtime's life: the arenas and weights never move.
   for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
     std::byte* data = t.kind() == ir::TensorDescriptor::WEIGHT ? weights_.data() + t.weight_offset()
-                                                               : arena_.data() + t.arena_offset();
+                      : t.home() != ir::EXTERNAL            ? homes_[t.home()].data() + t.home_offset()
+                                                            : arena_.data() + t.arena_offset();
     tensors_[t.name()] = {t.dtype(), ToShape(t.shape()), data, t.has_quant() ? &t.quant() : nullptr,
                           t.kind() == ir::TensorDescriptor::WEIGHT};
-    dram_[t.name()] = {ToShape(t.shape()), t.dtype(), data};
+    dram_[t.name()] = {ToShape(t.shape()), t.dtype(), data,
+                       t.kind() == ir::TensorDescriptor::WEIGHT ? ir::EXTERNAL : t.home()};
   }
   // Kernels are chosen once, by (op type, dtype of the first input), so a program whose dtypes
   // this runtime cannot run fails at load, naming the op and the dtype.
@@ -137,8 +158,9 @@ absl::Status Executor::RunFast() {
 }
 
 absl::Status Executor::RunInterpreter(InterpreterOrder order) {
-  for (const ir::KPUOp& op : program_.proto.operations().ops()) {
-    KPU_RETURN_IF_ERROR(InterpretKernel(op, config_, dram_, order));
+  const auto& ops = program_.proto.operations().ops();
+  for (int i = 0; i < ops.size(); ++i) {
+    KPU_RETURN_IF_ERROR(InterpretKernel(ops[i], config_, dram_, order, home_bytes_[i]));
   }
   return absl::OkStatus();
 }

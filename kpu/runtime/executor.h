@@ -85,6 +85,9 @@ class Executor {
   ir::KPUConfig config_;
   std::vector<std::byte> arena_;    // inputs, outputs, activations at their planned offsets
   std::vector<std::byte> weights_;  // the weights section
+  // Per on-chip level, the home arena of the activations the program keeps there.
+  std::map<ir::MemoryLevel, std::vector<std::byte>> homes_;
+  std::vector<LevelBytes> home_bytes_;  // per op: what live homes occupy per level
   std::map<std::string, BoundTensor> tensors_;
   std::vector<BoundOp> ops_;        // parallel to program_.proto.operations().ops()
   DramTensors dram_;                // every tensor as the DFX interpreter sees it

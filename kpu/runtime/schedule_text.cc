@@ -97,12 +97,13 @@ std::string Executor::ScheduleText() const {
   const ir::KPUProgram& p = program_.proto;
   out << "program " << p.metadata().name() << " on " << config_.name() << " (" << config_.compute().array_rows() << "x"
       << config_.compute().array_cols() << " array, " << config_.compute().clock_ghz() << " GHz)\n";
-  out << "DRAM arena:\n";
+  out << "Tensors (DRAM arena, or an on-chip home):\n";
   for (const auto& t : p.tensors().tensors()) {
     out << "  " << ir::TensorDescriptor::Kind_Name(t.kind()) << " " << t.name() << " " << DTypeName(t.dtype()) << "("
         << absl::StrJoin(t.shape(), ",") << ") at "
         << (t.kind() == ir::TensorDescriptor::WEIGHT ? absl::StrCat("weights+", t.weight_offset())
-                                                      : absl::StrCat("arena+", t.arena_offset()))
+            : t.home() != ir::EXTERNAL ? absl::StrCat(LevelName(t.home()), " home+", t.home_offset())
+                                       : absl::StrCat("arena+", t.arena_offset()))
         << "\n";
   }
   Binder binder(config_);

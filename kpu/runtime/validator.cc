@@ -11,6 +11,7 @@
 #include "kpu/ir/errors.h"
 #include "kpu/ir/op_registry.h"
 #include "kpu/runtime/kernels.h"
+#include "kpu/runtime/validate_homes.h"
 
 namespace kpu::runtime {
 namespace {
@@ -156,7 +157,7 @@ absl::Status ValidateProgram(const Program& program) {
   for (const std::string& id : p.metadata().output_ids()) {
     if (!defined.count(id)) return InvalidProgramError(absl::StrCat("output '", id, "' is never computed"));
   }
-  return absl::OkStatus();
+  return ValidateHomes(p);
 }
 
 }  // namespace kpu::runtime

@@ -3,6 +3,7 @@
 #include "kpu/cost/op_cost.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/residency.h"
 
 namespace kpu::sim {
 
@@ -57,6 +58,10 @@ absl::StatusOr<ir::KPUPerformanceMetrics> EstimateProgram(const ir::KPUProgram& 
   m.set_average_power_watts(seconds > 0 ? energy.total_pj() * 1e-12 / seconds : 0);
   m.set_total_macs(total.TotalMacs());
   m.set_compute_utilization(cycles ? static_cast<double>(total.TotalMacs()) / (static_cast<double>(cycles) * array_macs_per_cycle) : 0);
+  const LevelBytes peak = PeakSramBytes(program, config);
+  m.set_peak_l3_bytes(peak[ir::L3]);
+  m.set_peak_l2_bytes(peak[ir::L2]);
+  m.set_peak_l1_bytes(peak[ir::L1]);
   const double dram_bpc = LevelBytesPerCycle(config, *FindLevel(config, ir::EXTERNAL));
   m.set_memory_bandwidth_utilization(
       cycles ? (m.dram_reads_bytes() + m.dram_writes_bytes()) / (cycles * dram_bpc) : 0);

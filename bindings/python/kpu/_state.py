@@ -15,6 +15,8 @@ _SUMMED = ("total_cycles", "total_time_us", "compute_cycles", "memory_stall_cycl
            "other_cycles", "dram_reads_bytes", "dram_writes_bytes", "sram_reads_bytes",
            "sram_writes_bytes", "l1_hits", "l1_misses", "l2_hits", "l2_misses",
            "total_energy_uj", "total_macs")
+# kpu_metrics fields that are a peak: the most any region needed.
+_PEAKED = ("peak_l3_bytes", "peak_l2_bytes", "peak_l1_bytes")
 
 _lock = threading.Lock()
 _fallback = "error"
@@ -45,7 +47,7 @@ def get_fallback() -> str:
 
 
 def _empty_call() -> dict:
-    metrics = {k: 0 for k in _SUMMED}
+    metrics = {k: 0 for k in _SUMMED + _PEAKED}
     metrics.update(average_power_watts=0.0, compute_utilization=0.0,
                    memory_bandwidth_utilization=0.0, regions=0, on_kpu=False, op_metrics=[])
     return metrics
@@ -68,6 +70,8 @@ def add_region_metrics(region: str, metrics: dict, op_metrics: list[dict]) -> No
         cycles_before = call["total_cycles"]
         for k in _SUMMED:
             call[k] += metrics.get(k, 0)
+        for k in _PEAKED:
+            call[k] = max(call[k], metrics.get(k, 0))
         # Utilizations are cycle-weighted averages over the regions.
         total = call["total_cycles"]
         for k in ("compute_utilization", "memory_bandwidth_utilization"):

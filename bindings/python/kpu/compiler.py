@@ -14,12 +14,14 @@ Graph = lib.Graph
 Program = lib.Program
 
 
-def compile_graph(graph, config=None, dataflow=Dataflow.AUTO, fusion: bool = True):
+def compile_graph(graph, config=None, dataflow=Dataflow.AUTO, fusion: bool = True,
+                  residency: bool = True):
     """Compiles a Graph into a Program for `config` (see kpu.get_config; None: "swkpu-v1").
 
     Raises UnsupportedOpError, CompilationError, KPUMemoryError, InvalidArgumentError.
     """
-    return lib.compile(graph, get_config(config), int(Dataflow.parse(dataflow)), bool(fusion))
+    return lib.compile(graph, get_config(config), int(Dataflow.parse(dataflow)), bool(fusion),
+                       bool(residency))
 
 
 def load_program(source):

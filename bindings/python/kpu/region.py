@@ -59,7 +59,7 @@ class _Program:
         self.op_info: dict[str, dict] = {}
         if self.lowered.outputs:
             program = compile_graph(self.lowered.graph, settings["config"], settings["dataflow"],
-                                    settings["fusion"])
+                                    settings["fusion"], settings["residency"])
             self.runtime = Runtime(program, settings["config"])
             self.op_info = _program_ops(program)
 

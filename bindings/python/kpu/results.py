@@ -40,6 +40,10 @@ class KPUPerformanceMetrics:
     memory_bandwidth_utilization: float = 0.0
     # Not in seed 004, but kpu_metrics has it and it is what utilization is computed from.
     total_macs: int = 0
+    # Peak bytes each SRAM level holds (activations kept on chip plus the running op's tiles).
+    peak_l3_bytes: int = 0
+    peak_l2_bytes: int = 0
+    peak_l1_bytes: int = 0
     # Per-op breakdown: {op name: {metric: value}}
     op_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 

@@ -44,7 +44,7 @@ log = logging.getLogger("kpu")
 _TORCH_COMPILE_MODES = {"default", "reduce-overhead", "max-autotune",
                         "max-autotune-no-cudagraphs"}
 
-OPTIONS = ("mode", "engine", "config", "fallback", "dataflow", "fusion", "torch_executed_ops",
+OPTIONS = ("mode", "engine", "config", "fallback", "dataflow", "fusion", "residency", "torch_executed_ops",
            "min_block_size", "program_cache_size", "recompile_limit")
 
 # Programs kept per KPU region (LRU), and distinct input signatures a region compiles before it
@@ -63,18 +63,19 @@ class KPUBackend:
     torch_executed_ops: aten overloads (torch.ops.aten.gelu.default or "aten.gelu.default"),
     aten packets ("aten.gelu") or registry ops ("gelu") forced to run in PyTorch;
     min_block_size: KPU regions with fewer ops stay in PyTorch; program_cache_size and
-    recompile_limit bound the programs kept and built per region.
+    recompile_limit bound the programs kept and built per region; fusion and residency (keep
+    activations on chip between ops when they fit) are compiler switches, both on by default.
     Per-compile `options={...}` with the same keys override these.
     """
 
     def __init__(self, mode=SimulationMode.FUNCTIONAL, engine=Engine.FAST, config=None,
-                 fallback=None, dataflow=Dataflow.AUTO, fusion=True, torch_executed_ops=(),
+                 fallback=None, dataflow=Dataflow.AUTO, fusion=True, residency=True, torch_executed_ops=(),
                  min_block_size=1, program_cache_size=DEFAULT_PROGRAM_CACHE_SIZE,
                  recompile_limit=DEFAULT_RECOMPILE_LIMIT):
         self.mode = SimulationMode.parse(mode)
         self.defaults = {
             "engine": engine, "config": config, "fallback": fallback, "dataflow": dataflow,
-            "fusion": fusion, "torch_executed_ops": torch_executed_ops,
+            "fusion": fusion, "residency": residency, "torch_executed_ops": torch_executed_ops,
             "min_block_size": min_block_size, "program_cache_size": program_cache_size,
             "recompile_limit": recompile_limit,
         }
@@ -126,6 +127,7 @@ class KPUBackend:
             "fallback": fallback,
             "dataflow": Dataflow.parse(get("dataflow")),
             "fusion": bool(get("fusion")),
+            "residency": bool(get("residency")),
             "torch_executed_ops": _op_set(get("torch_executed_ops")),
             "min_block_size": _positive(get("min_block_size"), "min_block_size"),
             "program_cache_size": _positive(get("program_cache_size"), "program_cache_size"),

@@ -16,11 +16,13 @@ pub struct CompileOptions {
     pub dataflow: Dataflow,
     /// MatMul+Add(+ReLU) fusion.
     pub enable_fusion: bool,
+    /// Keep activations on chip (L2/L3) between ops when they fit, instead of a DRAM round trip.
+    pub enable_residency: bool,
 }
 
 impl Default for CompileOptions {
     fn default() -> CompileOptions {
-        CompileOptions { dataflow: Dataflow::Auto, enable_fusion: true }
+        CompileOptions { dataflow: Dataflow::Auto, enable_fusion: true, enable_residency: true }
     }
 }
 
@@ -30,6 +32,7 @@ impl CompileOptions {
             struct_size: std::mem::size_of::<sys::kpu_compile_options>(),
             dataflow: 0,
             enable_fusion: 0,
+            enable_residency: 0,
         };
         // Let the library fill fields a newer header may add before overriding ours.
         // SAFETY: a valid, sized struct.
@@ -37,6 +40,7 @@ impl CompileOptions {
         raw.struct_size = std::mem::size_of::<sys::kpu_compile_options>();
         raw.dataflow = self.dataflow.to_raw();
         raw.enable_fusion = self.enable_fusion as i32;
+        raw.enable_residency = self.enable_residency as i32;
         raw
     }
 }

@@ -92,6 +92,7 @@ pub struct kpu_compile_options {
     pub struct_size: usize,
     pub dataflow: kpu_dataflow,
     pub enable_fusion: c_int,
+    pub enable_residency: c_int,
 }
 
 #[repr(C)]
@@ -147,6 +148,9 @@ pub struct kpu_metrics {
     pub compute_utilization: f64,
     pub memory_bandwidth_utilization: f64,
     pub total_macs: u64,
+    pub peak_l3_bytes: u64,
+    pub peak_l2_bytes: u64,
+    pub peak_l1_bytes: u64,
 }
 
 extern "C" {

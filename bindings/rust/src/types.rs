@@ -162,6 +162,10 @@ pub struct Metrics {
     pub compute_utilization: f64,
     pub memory_bandwidth_utilization: f64,
     pub total_macs: u64,
+    /// Peak bytes each SRAM level holds (activations kept on chip plus the running op's tiles).
+    pub peak_l3_bytes: u64,
+    pub peak_l2_bytes: u64,
+    pub peak_l1_bytes: u64,
 }
 
 impl From<&sys::kpu_metrics> for Metrics {
@@ -185,6 +189,9 @@ impl From<&sys::kpu_metrics> for Metrics {
             compute_utilization: m.compute_utilization,
             memory_bandwidth_utilization: m.memory_bandwidth_utilization,
             total_macs: m.total_macs,
+            peak_l3_bytes: m.peak_l3_bytes,
+            peak_l2_bytes: m.peak_l2_bytes,
+            peak_l1_bytes: m.peak_l1_bytes,
         }
     }
 }
