@@ -312,6 +312,20 @@ TEST(HostilePrograms, EveryByteOutsideTheSectionsIsChecked) {
 // Once: the compiler accepted shapes every runtime rejects, and [2^32, 2^32] wrapped to 0 bytes.
 // Both now apply the same per-tensor limit from kpu/ir/limits.h, with the same words.
 TEST(HostilePrograms, TheCompilerRefusesWhatTheRuntimeWouldRefuse) {
+  // A config whose DRAM (16 TiB) holds the tensors, so the per-tensor limit is what refuses them.
+  kpu_config* preset = nullptr;
+  ASSERT_EQ(kpu_config_create_preset("swkpu-v1", &preset), KPU_OK);
+  kpu_buffer* json = nullptr;
+  ASSERT_EQ(kpu_config_to_json(preset, &json), KPU_OK);
+  std::string text(static_cast<const char*>(kpu_buffer_data(json)), kpu_buffer_size(json));
+  kpu_buffer_destroy(json);
+  kpu_config_destroy(preset);
+  const size_t at = text.find("1073741824");  // the DRAM's 1 GiB per instance
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 10, "17592186044416");
+  kpu_config* big_dram = nullptr;
+  ASSERT_EQ(kpu_config_parse(text.data(), text.size(), &big_dram), KPU_OK) << kpu_last_error();
+
   const std::vector<std::vector<int64_t>> shapes = {{100000, 100000, 100}, {int64_t{1} << 32, int64_t{1} << 32}};
   for (const std::vector<int64_t>& dims : shapes) {
     kpu_graph* g = nullptr;
@@ -322,22 +336,56 @@ TEST(HostilePrograms, TheCompilerRefusesWhatTheRuntimeWouldRefuse) {
     ASSERT_EQ(kpu_graph_add_node(g, "relu", "r", in, 1, out, 1, nullptr, 0), KPU_OK);
     ASSERT_EQ(kpu_graph_add_output(g, "y"), KPU_OK);
     kpu_program* p = nullptr;
+    EXPECT_NE(kpu_compile(g, big_dram, nullptr, &p), KPU_OK);
+    EXPECT_EQ(p, nullptr);
+    EXPECT_THAT(kpu_last_error(), AllOf(HasSubstr("tensor 'x'"), HasSubstr("too large"), HasSubstr("a tensor may have")))
+        << dims[0];
+    // On the default device, the DRAM is what [100000, 100000, 100] does not fit; still an error.
     EXPECT_NE(kpu_compile(g, nullptr, nullptr, &p), KPU_OK);
     EXPECT_EQ(p, nullptr);
-    EXPECT_THAT(kpu_last_error(), AllOf(HasSubstr("tensor 'x'"), HasSubstr("larger than the"),
-                                        HasSubstr("a tensor may have"))) << dims[0];
     kpu_graph_destroy(g);
   }
+  kpu_config_destroy(big_dram);
   // The runtime says the same of a program that declares such a tensor.
   const Outcome o = RunObject(EditedObject(CompiledMlp(), [](Program& p) {
-    ir::TensorDescriptor* h1 = FindTensor(p, AnActivation());
-    h1->clear_shape();
-    for (int64_t d : {100000, 100000, 100}) h1->add_shape(d);
+    ir::TensorDescriptor* t = FindTensor(p, AnActivation());
+    t->clear_shape();
+    for (int64_t d : {100000, 100000, 100}) t->add_shape(d);
   }));
   EXPECT_EQ(o.stage, "deserialize") << o;
-  EXPECT_THAT(o.message, AllOf(HasSubstr("tensor '" + AnActivation() + "'"), HasSubstr("larger than the"),
+  EXPECT_THAT(o.message, AllOf(HasSubstr("tensor '" + AnActivation() + "'"), HasSubstr("too large"),
                                HasSubstr("a tensor may have")))
       << o;
+}
+
+// A config with a DRAM bandwidth of 1e-300 GB/s passed "> 0" and overflowed the tiler's casts;
+// every numeric field now has a physical range (kpu/ir/config_ranges_test.cc has them all).
+TEST(HostilePrograms, ConfigsWithImpossibleBandwidthsAreRejected) {
+  kpu_config* preset = nullptr;
+  ASSERT_EQ(kpu_config_create_preset("swkpu-v1", &preset), KPU_OK);
+  kpu_buffer* json = nullptr;
+  ASSERT_EQ(kpu_config_to_json(preset, &json), KPU_OK);
+  const std::string text(static_cast<const char*>(kpu_buffer_data(json)), kpu_buffer_size(json));
+  kpu_buffer_destroy(json);
+  kpu_config_destroy(preset);
+  const size_t at = text.find("100");  // the DRAM's 100 GB/s, the first bandwidth listed
+  ASSERT_NE(at, std::string::npos);
+  for (const char* value : {"1e-300", "4.9e-324"}) {
+    std::string bad = text;
+    bad.replace(at, 3, value);
+    kpu_config* c = nullptr;
+    EXPECT_EQ(kpu_config_parse(bad.data(), bad.size(), &c), KPU_ERROR_INVALID_ARGUMENT) << bad;
+    EXPECT_EQ(c, nullptr);
+    EXPECT_THAT(kpu_last_error(), HasSubstr("memory[EXTERNAL].bandwidth_gbps")) << value;
+  }
+  // Inside a program, the same config is refused at deserialize.
+  const Outcome o = RunObject(EditedObject(CompiledMlp(), [](Program& p) {
+    for (ir::MemoryLevelConfig& m : *p.proto.mutable_metadata()->mutable_target_config()->mutable_memory()) {
+      if (m.level() == ir::L3) m.set_bandwidth_gbps(4.9e-324);
+    }
+  }));
+  EXPECT_EQ(o.stage, "deserialize") << o;
+  EXPECT_THAT(o.message, HasSubstr("memory[L3].bandwidth_gbps")) << o;
 }
 
 }  // namespace

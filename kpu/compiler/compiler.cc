@@ -57,6 +57,8 @@ absl::Status CheckLowerable(const ir::Graph& graph) {
   return missing.empty() ? absl::OkStatus() : UnsupportedOpsError(missing);
 }
 
+absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config);
+
 // Every tensor must be one the runtime accepts, and a graph input's leading (batch) dimension
 // must be one the KPU config accepts. Only inputs of rank 3 and more ([N, C, H, W], [N, T, D]) have
 // a batch dimension by convention; a rank-2 input may be a GEMM operand whose rows are no batch.
@@ -65,7 +67,14 @@ absl::Status CheckSizes(const ir::Graph& graph, const ir::KPUConfig& config) {
     // Before inference, produced tensors may not know their dtype yet; the call after it checks them.
     if (t.dtype() == ir::DTYPE_UNSPECIFIED) continue;
     // The runtime's limit (kpu/ir/limits.h): a program the compiler writes is one a runtime loads.
-    KPU_RETURN_IF_ERROR(CheckTensorSize(t.name(), t.dtype(), t.shape()).status());
+    auto size = CheckTensorSize(t.name(), t.dtype(), t.shape());
+    if (size.ok()) continue;
+    // A tensor the device's DRAM cannot hold is reported in the memory words users expect.
+    uint64_t bytes = DTypeSize(t.dtype());
+    bool wraps = false;
+    for (int64_t d : t.shape()) wraps |= d <= 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
+    if (!wraps) KPU_RETURN_IF_ERROR(CheckDram(bytes, config));
+    return size.status();
   }
   const uint64_t max_batch = config.max_batch_size();
   for (const std::string& name : graph.inputs()) {

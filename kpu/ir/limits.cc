@@ -27,7 +27,7 @@ absl::StatusOr<uint64_t> CheckTensorSize(const std::string& name, ir::DataType d
   }
   auto bytes = BytesFor(dtype, static_cast<int64_t>(elements));
   if (!bytes.ok() || *bytes > kMaxTensorBytes) {
-    return InvalidArgumentError(absl::StrCat(what, " is larger than the ", kMaxTensorBytes,
+    return InvalidArgumentError(absl::StrCat(what, " is too large: more than the ", kMaxTensorBytes,
                                              " bytes (8 GiB) a tensor may have"));
   }
   return *bytes;

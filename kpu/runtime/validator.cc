@@ -79,6 +79,14 @@ class RegionChecker : public DfxVisitor {
                                               def->min_inputs == def->max_inputs ? "" : absl::StrCat(" to ", def->max_inputs),
                                               " inputs, got ", n));
     }
+    if (def->num_outputs == kVariableOutputs) {
+      // A split tile writes one output region: its one-way split is a copy of the input tile.
+      if (out.extent != in[0].extent) {
+        return InvalidProgramError(absl::StrCat(where, " output tile ", FormatShape(out.extent), " differs from the ",
+                                                FormatShape(in[0].extent), " it computes from its input tile"));
+      }
+      return absl::OkStatus();
+    }
     // Tiles of one kernel repeat a few shapes: infer each combination once.
     std::string key = absl::StrCat(op.op_id(), ":", FormatShape(out.extent));
     for (const Place& p : in) absl::StrAppend(&key, FormatShape(p.extent));
