@@ -248,6 +248,36 @@ TEST(HostilePrograms, DeepStructuresAreRejected) {
   }
 }
 
+// A graph file that chains 300000 nodes into a cycle: finding the cycle walks the whole chain,
+// which a recursive search turned into a stack overflow.
+TEST(HostilePrograms, ALongCyclicGraphIsRejectedWithoutRecursion) {
+  constexpr int kNodes = 300000;
+  ir::Graph g;
+  g.set_name("ring");
+  ir::Tensor* x = g.add_tensors();
+  x->set_name("x");
+  x->set_dtype(ir::FLOAT32);
+  x->add_shape(4);
+  g.add_inputs("x");
+  for (int i = 0; i < kNodes; ++i) {
+    ir::Node* n = g.add_nodes();
+    n->set_name("n" + std::to_string(i));
+    n->set_op_type("add");
+    n->add_inputs("x");
+    n->add_inputs("t" + std::to_string((i + kNodes - 1) % kNodes));
+    n->add_outputs("t" + std::to_string(i));
+  }
+  g.add_outputs("t0");
+  const std::string bytes = g.SerializeAsString();
+  kpu_graph* graph = nullptr;
+  ASSERT_EQ(kpu_graph_parse(bytes.data(), bytes.size(), nullptr, &graph), KPU_OK) << kpu_last_error();
+  kpu_program* p = nullptr;
+  EXPECT_EQ(kpu_compile(graph, nullptr, nullptr, &p), KPU_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(kpu_last_error(), HasSubstr("graph has a cycle through node"));
+  EXPECT_EQ(p, nullptr);
+  kpu_graph_destroy(graph);
+}
+
 // Dependencies must name ops that exist and point forward; a cycle between ops is rejected.
 TEST(HostilePrograms, CyclicAndDanglingDependenciesAreRejected) {
   Outcome o = RunObject(EditedObject(CompiledMlp(), [](Program& p) {
