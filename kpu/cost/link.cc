@@ -22,10 +22,7 @@ absl::StatusOr<double> LinkBytesPerCycle(const ir::KPUConfig& config, ir::Memory
 
 uint64_t LinkCycles(uint64_t bytes, double bytes_per_cycle) {
   if (bytes == 0) return 0;
-  // Converting a double past 2^64 to an integer is undefined; a link that slow saturates instead.
-  const double cycles = std::ceil(static_cast<double>(bytes) / bytes_per_cycle);
-  if (!(cycles < 18446744073709549568.0)) return UINT64_MAX;
-  return static_cast<uint64_t>(cycles);
+  return static_cast<uint64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle));
 }
 
 std::vector<ir::MemoryLevel> PathLinks(const ir::KPUConfig& config, ir::MemoryLevel from, ir::MemoryLevel to) {
