@@ -1,5 +1,6 @@
 """ResNet-18 and MobileNetV2 (batch 1, 224x224), PyTorch eager against the simulated KPU, in one
-process; the cost model's time to estimate ResNet-50; ResNet-18's per-layer table.
+process; the cost model's time to estimate ResNet-50 (its conv layers through the SCALE-Sim
+setting, and its whole compiled program in the analytical mode); ResNet-18's per-layer table.
 
     bazel run //benchmarks:cnn_vs_torch [-- --reps=10]
 
@@ -42,6 +43,7 @@ class _RecordingRuntime:
 
     def __init__(self, *args, **kwargs):
         self._rt = kpu.Runtime(*args, **kwargs)
+        self.program = args[0] if args else kwargs["program"]
         self.last_call = None
         _RUNTIMES.append(self)
 
@@ -117,19 +119,50 @@ def conv_topology(model: nn.Module, size: int) -> str:
     return "\n".join([header] + rows) + "\n"
 
 
-def kernel_compiler() -> pathlib.Path | None:
+def runfile(package: str, name: str) -> pathlib.Path | None:
+    """A binary this script declares as data, under bazel run or from a built tree."""
     for base in (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR"),
                  str(pathlib.Path(sys.argv[0]).resolve()) + ".runfiles"):
         if base:
-            p = pathlib.Path(base) / "kpu" / "tools" / "kpu-kernel-compiler"
+            p = pathlib.Path(base) / "kpu" / package / name
             if p.exists():
                 return p
     # Under `bazel run` this script sits in the runfiles tree beside the tool (no symlink resolving).
-    for p in (pathlib.Path(__file__).absolute().parents[1] / "tools" / "kpu-kernel-compiler",
-              pathlib.Path("bazel-bin/tools/kpu-kernel-compiler")):
+    for p in (pathlib.Path(__file__).absolute().parents[1] / package / name,
+              pathlib.Path("bazel-bin") / package / name):
         if p.exists():
             return p
     return None
+
+
+def kernel_compiler() -> pathlib.Path | None:
+    return runfile("tools", "kpu-kernel-compiler")
+
+
+def analytical_estimate_speed(name: str) -> tuple[dict, float]:
+    """The model compiled through torch.compile, then the analytical mode's estimate of its KPU
+    program timed alone (benchmarks/estimate_speed.cc), and the compile's wall seconds."""
+    tool = runfile("benchmarks", "estimate_speed")
+    if tool is None:
+        raise RuntimeError("estimate_speed not found (bazel build //benchmarks:estimate_speed)")
+    model = model_for(name)
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    torch._dynamo.reset()
+    _RUNTIMES.clear()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", kpu.KPUFallbackWarning)
+        start = time.perf_counter()
+        torch.compile(model, backend="kpu", options={"fallback": "torch"})(x)
+        compile_seconds = time.perf_counter() - start
+    if len(_RUNTIMES) != 1:
+        raise RuntimeError(f"{name}: expected one KPU program, got {len(_RUNTIMES)}")
+    with tempfile.NamedTemporaryFile(suffix=".kpu", delete=False) as f:
+        f.write(_RUNTIMES[0].program.serialize())
+    try:
+        out = subprocess.run([str(tool), f.name, "20"], check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(f.name)
+    return json.loads(out), compile_seconds
 
 
 def config_array() -> str:
@@ -194,6 +227,11 @@ def main() -> int:
           f"--scalesim-topology` on a {config_array()} array (process start included): {seconds * 1e3:.0f} ms; "
           f"total compute cycles OS {data['total_compute_cycles']['os']:,}, "
           f"WS {data['total_compute_cycles']['ws']:,}, IS {data['total_compute_cycles']['is']:,}.\n")
+    estimate, compile_seconds = analytical_estimate_speed("resnet50")
+    print(f"ResNet-50 whole program ({estimate['ops']} KPU ops, batch 1, 224x224) in the analytical "
+          f"mode: **{estimate['median_ms']:.2f} ms** per estimate (median of {estimate['reps']}, "
+          f"values not computed), {estimate['total_cycles']:,} cycles; compiling it through "
+          f"torch.compile took {compile_seconds:.1f} s.\n")
 
     if resnet18_metrics is not None:
         compat, _ = scalesim_compat(conv_topology(model_for("resnet18"), 224), "os")

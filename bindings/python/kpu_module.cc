@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -116,12 +118,44 @@ std::string BytesOf(const py::object& data) {
                      static_cast<size_t>(info.size * info.itemsize));
 }
 
+// Threads. The slow calls run without the GIL (see ReleasesGil below and the package README),
+// so other Python threads run meanwhile, and may reach the same object. kpu.h allows a kpu_graph
+// and a kpu_runtime one thread at a time, so those two carry a lock: a graph is read by many
+// (compile, serialize) or changed by one, and a runtime serves one call at a time. A program and
+// a config are immutable and need none. Locks are taken with the GIL released, and no code
+// holding one of them waits for the GIL, so the two cannot deadlock.
+
+// Runs `call`, which touches only C++ data (never a Python object), without the GIL.
+template <typename Fn>
+auto ReleasesGil(Fn&& call) {
+  py::gil_scoped_release release;
+  return call();
+}
+
 struct Config {
   std::shared_ptr<kpu_config> handle;
 };
 
 struct Graph {
   std::shared_ptr<kpu_graph> handle;
+  std::shared_ptr<std::shared_mutex> lock = std::make_shared<std::shared_mutex>();
+
+  // A kpu_graph_* call that changes the graph.
+  template <typename Fn>
+  kpu_status Change(Fn&& call) {
+    return ReleasesGil([&] {
+      std::unique_lock<std::shared_mutex> hold(*lock);
+      return call();
+    });
+  }
+  // A call that only reads the graph (compile, serialize).
+  template <typename Fn>
+  kpu_status Read(Fn&& call) const {
+    return ReleasesGil([&] {
+      std::shared_lock<std::shared_mutex> hold(*lock);
+      return call();
+    });
+  }
 };
 
 struct Program {
@@ -133,10 +167,20 @@ struct Runtime {
   // The runtime only needs the program's content, but output buffers are sized from the
   // program's output info, which kpu.h exposes on the program alone.
   std::shared_ptr<kpu_program> program;
+  std::shared_ptr<std::mutex> lock = std::make_shared<std::mutex>();
+
+  // Every call on the runtime, one at a time.
+  template <typename Fn>
+  kpu_status Serialized(Fn&& call) const {
+    return ReleasesGil([&] {
+      std::lock_guard<std::mutex> hold(*lock);
+      return call();
+    });
+  }
 };
 
 Config WrapConfig(kpu_config* c) { return Config{std::shared_ptr<kpu_config>(c, kpu_config_destroy)}; }
-Graph WrapGraph(kpu_graph* g) { return Graph{std::shared_ptr<kpu_graph>(g, kpu_graph_destroy)}; }
+Graph WrapGraph(kpu_graph* g) { return Graph{std::shared_ptr<kpu_graph>(g, kpu_graph_destroy), std::make_shared<std::shared_mutex>()}; }
 Program WrapProgram(kpu_program* p) {
   return Program{std::shared_ptr<kpu_program>(p, kpu_program_destroy)};
 }
@@ -422,13 +466,11 @@ py::dict Execute(Runtime& rt, const py::dict& inputs, int mode, int engine) {
   options.mode = static_cast<kpu_mode>(mode);
   options.engine = static_cast<kpu_engine>(engine);
 
-  kpu_status status;
-  {
-    py::gil_scoped_release release;
-    status = kpu_execute(rt.handle.get(), in_tensors.data(), in_tensors.size(),
-                         out_tensors.data(), out_tensors.size(), &options);
-  }
-  Check(status);
+  // The arrays stay referenced by in_arrays/out_arrays, so their memory outlives the call.
+  Check(rt.Serialized([&] {
+    return kpu_execute(rt.handle.get(), in_tensors.data(), in_tensors.size(), out_tensors.data(),
+                       out_tensors.size(), &options);
+  }));
 
   py::dict outputs;
   for (size_t i = 0; i < n_out; ++i) outputs[py::str(out_infos[i].name)] = out_arrays[i];
@@ -438,7 +480,7 @@ py::dict Execute(Runtime& rt, const py::dict& inputs, int mode, int engine) {
 py::dict Metrics(const Runtime& rt) {
   kpu_metrics m{};
   m.struct_size = sizeof(m);
-  Check(kpu_runtime_metrics(rt.handle.get(), &m));
+  Check(rt.Serialized([&] { return kpu_runtime_metrics(rt.handle.get(), &m); }));
   py::dict d;
   d["total_cycles"] = m.total_cycles;
   d["total_time_us"] = m.total_time_us;
@@ -463,8 +505,13 @@ py::dict Metrics(const Runtime& rt) {
 
 Runtime LoadRuntime(const Program& program, const Config* config) {
   kpu_runtime* raw = nullptr;
-  Check(kpu_load(program.handle.get(), config ? config->handle.get() : nullptr, &raw));
-  return Runtime{std::shared_ptr<kpu_runtime>(raw, kpu_runtime_destroy), program.handle};
+  kpu_program* p = program.handle.get();
+  kpu_config* c = config ? config->handle.get() : nullptr;
+  Check(ReleasesGil([&] { return kpu_load(p, c, &raw); }));
+  Runtime rt;
+  rt.handle = std::shared_ptr<kpu_runtime>(raw, kpu_runtime_destroy);
+  rt.program = program.handle;
+  return rt;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -513,6 +560,7 @@ void DefineConstants(py::module_& m) {
   m.attr("MODE_POWER_TRACE") = static_cast<int>(KPU_MODE_POWER_TRACE);
   m.attr("ENGINE_FAST") = static_cast<int>(KPU_ENGINE_FAST);
   m.attr("ENGINE_DFX_INTERPRETER") = static_cast<int>(KPU_ENGINE_DFX_INTERPRETER);
+  m.attr("ENGINE_DFX_INTERPRETER_REORDERED") = static_cast<int>(KPU_ENGINE_DFX_INTERPRETER_REORDERED);
   m.attr("DATAFLOW_AUTO") = static_cast<int>(KPU_DATAFLOW_AUTO);
   m.attr("DATAFLOW_OUTPUT_STATIONARY") = static_cast<int>(KPU_DATAFLOW_OUTPUT_STATIONARY);
   m.attr("DATAFLOW_WEIGHT_STATIONARY") = static_cast<int>(KPU_DATAFLOW_WEIGHT_STATIONARY);
@@ -592,8 +640,8 @@ void DefineGraph(py::module_& m) {
             std::string bytes = BytesOf(data);
             std::string dir = base_dir.is_none() ? "" : py::str(base_dir).cast<std::string>();
             kpu_graph* raw = nullptr;
-            Check(kpu_graph_parse(bytes.data(), bytes.size(),
-                                  base_dir.is_none() ? nullptr : dir.c_str(), &raw));
+            const char* base = base_dir.is_none() ? nullptr : dir.c_str();
+            Check(ReleasesGil([&] { return kpu_graph_parse(bytes.data(), bytes.size(), base, &raw); }));
             return WrapGraph(raw);
           },
           py::arg("data"), py::arg("base_dir") = py::none())
@@ -602,7 +650,7 @@ void DefineGraph(py::module_& m) {
           [](const py::object& path) {
             std::string p = py::str(path).cast<std::string>();
             kpu_graph* raw = nullptr;
-            Check(kpu_graph_load_file(p.c_str(), &raw));
+            Check(ReleasesGil([&] { return kpu_graph_load_file(p.c_str(), &raw); }));
             return WrapGraph(raw);
           },
           py::arg("path"))
@@ -610,8 +658,10 @@ void DefineGraph(py::module_& m) {
           "add_input",
           [](Graph& g, const std::string& name, const std::vector<int64_t>& shape,
              const py::object& dtype) {
-            Check(kpu_graph_add_input(g.handle.get(), name.c_str(), DTypeFromObject(dtype),
-                                      shape.size(), shape.data()));
+            const kpu_dtype dt = DTypeFromObject(dtype);
+            Check(g.Change([&] {
+              return kpu_graph_add_input(g.handle.get(), name.c_str(), dt, shape.size(), shape.data());
+            }));
           },
           py::arg("name"), py::arg("shape"), py::arg("dtype") = "float32")
       .def(
@@ -627,8 +677,12 @@ void DefineGraph(py::module_& m) {
                                    ", not a KPU dtype");
             }
             std::vector<int64_t> dims = ShapeOf(array);
-            Check(kpu_graph_add_constant(g.handle.get(), name.c_str(), dtype, dims.size(),
-                                         dims.data(), array.data(), NBytes(array)));
+            const void* data = array.data();
+            const size_t n = NBytes(array);
+            Check(g.Change([&] {
+              return kpu_graph_add_constant(g.handle.get(), name.c_str(), dtype, dims.size(),
+                                            dims.data(), data, n);
+            }));
           },
           py::arg("name"), py::arg("value"))
       .def(
@@ -639,41 +693,45 @@ void DefineGraph(py::module_& m) {
             AttrList attr_list(attrs);
             std::vector<const char*> in = CStrings(inputs);
             std::vector<const char*> out = CStrings(outputs);
-            Check(kpu_graph_add_node(g.handle.get(), op_type.c_str(), name.c_str(), in.data(),
-                                     in.size(), out.data(), out.size(), attr_list.data(),
-                                     attr_list.size()));
+            Check(g.Change([&] {
+              return kpu_graph_add_node(g.handle.get(), op_type.c_str(), name.c_str(), in.data(),
+                                        in.size(), out.data(), out.size(), attr_list.data(),
+                                        attr_list.size());
+            }));
           },
           py::arg("op_type"), py::arg("name"), py::arg("inputs"), py::arg("outputs"),
           py::arg("attrs") = py::dict())
       .def(
           "add_output",
           [](Graph& g, const std::string& name) {
-            Check(kpu_graph_add_output(g.handle.get(), name.c_str()));
+            Check(g.Change([&] { return kpu_graph_add_output(g.handle.get(), name.c_str()); }));
           },
           py::arg("name"))
       .def(
           "serialize",
           [](const Graph& g, bool json) {
             kpu_buffer* out = nullptr;
-            Check(kpu_graph_serialize(g.handle.get(), json ? 1 : 0, &out));
+            Check(g.Read([&] { return kpu_graph_serialize(g.handle.get(), json ? 1 : 0, &out); }));
             return TakeBytes(out);
           },
           py::arg("json") = false, "Protobuf binary bytes, or JSON text as bytes with json=True.")
       .def("to_json", [](const Graph& g) {
         kpu_buffer* out = nullptr;
-        Check(kpu_graph_serialize(g.handle.get(), 1, &out));
+        Check(g.Read([&] { return kpu_graph_serialize(g.handle.get(), 1, &out); }));
         return TakeText(out);
       });
 }
 
 void DefineProgram(py::module_& m) {
-  py::class_<Program>(m, "Program", "A compiled, immutable KPU program (.kpu).")
+  py::class_<Program>(m, "Program",
+                      "A compiled, immutable KPU program (.kpu); may be shared by threads. "
+                      "deserialize, load_file, serialize, save and to_json release the GIL.")
       .def_static(
           "deserialize",
           [](const py::object& data) {
             std::string bytes = BytesOf(data);
             kpu_program* raw = nullptr;
-            Check(kpu_program_deserialize(bytes.data(), bytes.size(), &raw));
+            Check(ReleasesGil([&] { return kpu_program_deserialize(bytes.data(), bytes.size(), &raw); }));
             return WrapProgram(raw);
           },
           py::arg("data"))
@@ -682,27 +740,27 @@ void DefineProgram(py::module_& m) {
           [](const py::object& path) {
             std::string p = py::str(path).cast<std::string>();
             kpu_program* raw = nullptr;
-            Check(kpu_program_load_file(p.c_str(), &raw));
+            Check(ReleasesGil([&] { return kpu_program_load_file(p.c_str(), &raw); }));
             return WrapProgram(raw);
           },
           py::arg("path"))
       .def("serialize",
            [](const Program& p) {
              kpu_buffer* out = nullptr;
-             Check(kpu_program_serialize(p.handle.get(), &out));
+             Check(ReleasesGil([&] { return kpu_program_serialize(p.handle.get(), &out); }));
              return TakeBytes(out);
            })
       .def(
           "save",
           [](const Program& p, const py::object& path) {
             std::string s = py::str(path).cast<std::string>();
-            Check(kpu_program_save(p.handle.get(), s.c_str()));
+            Check(ReleasesGil([&] { return kpu_program_save(p.handle.get(), s.c_str()); }));
           },
           py::arg("path"))
       .def("to_json",
            [](const Program& p) {
              kpu_buffer* out = nullptr;
-             Check(kpu_program_to_json(p.handle.get(), &out));
+             Check(ReleasesGil([&] { return kpu_program_to_json(p.handle.get(), &out); }));
              return TakeText(out);
            })
       .def("config",
@@ -725,37 +783,36 @@ void DefineProgram(py::module_& m) {
         options.dataflow = static_cast<kpu_dataflow>(dataflow);
         options.enable_fusion = fusion ? 1 : 0;
         kpu_program* raw = nullptr;
-        kpu_status status;
-        {
-          py::gil_scoped_release release;
-          status = kpu_compile(graph.handle.get(), config ? config->handle.get() : nullptr,
-                               &options, &raw);
-        }
-        Check(status);
+        kpu_config* c = config ? config->handle.get() : nullptr;
+        Check(graph.Read([&] { return kpu_compile(graph.handle.get(), c, &options, &raw); }));
         return WrapProgram(raw);
       },
       py::arg("graph"), py::arg("config") = py::none(), py::arg("dataflow") = 0,
-      py::arg("fusion") = true, "Compiles a graph for a config (None: the default KPU).");
+      py::arg("fusion") = true,
+      "Compiles a graph for a config (None: the default KPU). Releases the GIL while compiling; "
+      "the graph cannot be changed by another thread meanwhile.");
 }
 
 void DefineRuntime(py::module_& m) {
   py::class_<Runtime>(m, "Runtime",
-                      "A program loaded for execution. Use it from one thread at a time.")
+                      "A program loaded for execution. Its calls run without the GIL and one at a time; "
+                      "load one Runtime per thread (from a shared Program) to run in parallel.")
       .def(py::init(&LoadRuntime), py::arg("program"), py::arg("config") = py::none())
       .def_static("load", &LoadRuntime, py::arg("program"), py::arg("config") = py::none())
       .def("execute", &Execute, py::arg("inputs"), py::arg("mode") = 0, py::arg("engine") = 0,
-           "Runs the program on {name: array}; returns {name: array} for every output.")
+           "Runs the program on {name: array}; returns {name: array} for every output. Releases "
+           "the GIL while the program runs.")
       .def("metrics", &Metrics, "kpu_metrics of the last execute, as a dict.")
       .def("metrics_json",
            [](const Runtime& rt) {
              kpu_buffer* out = nullptr;
-             Check(kpu_runtime_metrics_json(rt.handle.get(), &out));
+             Check(rt.Serialized([&] { return kpu_runtime_metrics_json(rt.handle.get(), &out); }));
              return TakeText(out);
            })
       .def("schedule_text",
            [](const Runtime& rt) {
              kpu_buffer* out = nullptr;
-             Check(kpu_runtime_schedule_text(rt.handle.get(), &out));
+             Check(rt.Serialized([&] { return kpu_runtime_schedule_text(rt.handle.get(), &out); }));
              return TakeText(out);
            })
       .def("inputs", [](const Runtime& rt) { return TensorSpecs(rt.program.get(), false); })

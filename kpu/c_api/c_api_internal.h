@@ -41,6 +41,17 @@ void ClearError();
 kpu_status Succeed();
 kpu_buffer* NewBuffer(std::string bytes);
 
+// KPU_ERROR_IO naming `fn` if `path` exists but is a directory or another non-regular file,
+// which a stream opens and then reads as empty. `what` says what was expected ("a graph file").
+kpu_status CheckRegularFile(const char* fn, const char* path, const char* what);
+
+// The enum values kpu.h lists. A C caller can pass any int; these run before a value is cast
+// to a C++ or protobuf enum.
+inline bool IsTensorDtype(kpu_dtype d) { return d >= KPU_DTYPE_FLOAT32 && d <= KPU_DTYPE_BOOL; }
+inline bool IsDataflow(kpu_dataflow d) { return d >= KPU_DATAFLOW_AUTO && d <= KPU_DATAFLOW_INPUT_STATIONARY; }
+inline bool IsMode(kpu_mode m) { return m >= KPU_MODE_FUNCTIONAL && m <= KPU_MODE_POWER_TRACE; }
+inline bool IsEngine(kpu_engine e) { return e >= KPU_ENGINE_FAST && e <= KPU_ENGINE_DFX_INTERPRETER_REORDERED; }
+
 }  // namespace kpu::c_api
 
 // Runs `body` (which returns a kpu_status) so that no exception escapes the C ABI.
@@ -58,5 +69,11 @@ kpu_buffer* NewBuffer(std::string bytes);
 
 #define ABI_REQUIRE(cond, what)                                                        \
   if (!(cond)) return ::kpu::c_api::Fail(KPU_ERROR_INVALID_ARGUMENT, what)
+
+// "kpu_compile: out is NULL": the message names the entry point (__func__ is the extern "C"
+// function ABI_GUARD runs in) and the argument, as kpu.h promises.
+#define ABI_REQUIRE_NOT_NULL(arg)                                                                  \
+  if ((arg) == nullptr)                                                                            \
+  return ::kpu::c_api::Fail(KPU_ERROR_INVALID_ARGUMENT, std::string(__func__) + ": " #arg " is NULL")
 
 #endif  // KPU_C_API_C_API_INTERNAL_H_

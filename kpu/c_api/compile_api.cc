@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kpu/c_api/c_api_internal.h"
+#include "kpu/c_api/struct_io.h"
 #include "kpu/compiler/compiler.h"
 #include "kpu/compiler/object_writer.h"
 #include "kpu/ir/config_presets.h"
@@ -16,15 +17,22 @@ using kpu::c_api::ToStatus;
 namespace {
 
 // Reads the caller's options, honouring only the fields its struct_size covers.
-kpu::compiler::CompileOptions ReadOptions(const kpu_compile_options* options) {
-  kpu::compiler::CompileOptions o;
-  if (options == nullptr) return o;
+kpu_status ReadOptions(const kpu_compile_options* options, kpu::compiler::CompileOptions* o) {
+  if (options == nullptr) return KPU_OK;
   kpu_compile_options c;
   kpu_compile_options_init(&c);
-  std::memcpy(&c, options, std::min(options->struct_size, sizeof(c)));
-  o.dataflow = static_cast<kpu::ir::Dataflow>(c.dataflow);
-  o.enable_fusion = c.enable_fusion != 0;
-  return o;
+  if (kpu_status s = kpu::c_api::ReadInStruct("kpu_compile: options", "kpu_compile_options", options,
+                                              kpu::c_api::kMinStructSize, &c);
+      s != KPU_OK) {
+    return s;
+  }
+  ABI_REQUIRE(kpu::c_api::IsDataflow(c.dataflow),
+              absl::StrCat("kpu_compile: options.dataflow is ", static_cast<int>(c.dataflow),
+                           ", not a kpu_dataflow (", KPU_DATAFLOW_AUTO, "..", KPU_DATAFLOW_INPUT_STATIONARY, ")"));
+  // KPU_DATAFLOW_* and kpu.ir.Dataflow share their values (AUTO is DATAFLOW_UNSPECIFIED).
+  o->dataflow = static_cast<kpu::ir::Dataflow>(c.dataflow);
+  o->enable_fusion = c.enable_fusion != 0;
+  return KPU_OK;
 }
 
 const kpu::ir::TensorDescriptor* FindTensor(const kpu::Program& p, const std::string& name) {
@@ -36,9 +44,11 @@ const kpu::ir::TensorDescriptor* FindTensor(const kpu::Program& p, const std::st
 
 kpu_status Info(const kpu_program* program, const google::protobuf::RepeatedPtrField<std::string>& ids, size_t index,
                 kpu_tensor_info* out, const char* what) {
-  ABI_REQUIRE(program != nullptr && out != nullptr, absl::StrCat("kpu_program_", what, "_info: program and out must not be NULL"));
-  ABI_REQUIRE(out->struct_size >= sizeof(kpu_tensor_info), "kpu_tensor_info.struct_size is too small");
-  ABI_REQUIRE(index < static_cast<size_t>(ids.size()), absl::StrCat(what, " index ", index, " out of range (", ids.size(), ")"));
+  const std::string fn = absl::StrCat("kpu_program_", what, "_info");
+  ABI_REQUIRE(out != nullptr, fn + ": out is NULL");
+  if (kpu_status s = kpu::c_api::CheckOutStruct(fn + ": out", "kpu_tensor_info", out); s != KPU_OK) return s;
+  ABI_REQUIRE(index < static_cast<size_t>(ids.size()),
+              absl::StrCat(fn, ": index ", index, " is out of range; the program has ", ids.size(), " ", what, "s"));
   const kpu::ir::TensorDescriptor* t = FindTensor(program->program, ids[static_cast<int>(index)]);
   ABI_REQUIRE(t != nullptr && t->shape_size() <= KPU_MAX_RANK, "program tensor table is inconsistent");
   kpu_tensor_info info;
@@ -47,13 +57,16 @@ kpu_status Info(const kpu_program* program, const google::protobuf::RepeatedPtrF
   info.name = t->name().c_str();
   info.dtype = static_cast<kpu_dtype>(t->dtype());
   info.rank = t->shape_size();
-  size_t bytes = kpu::DTypeSize(t->dtype());
+  int64_t elements = 1;
   for (int d = 0; d < t->shape_size(); ++d) {
     info.dims[d] = t->shape(d);
-    bytes *= t->shape(d);
+    ABI_REQUIRE(t->shape(d) >= 0 && !__builtin_mul_overflow(elements, t->shape(d), &elements),
+                "program tensor table is inconsistent");
   }
-  info.size_bytes = bytes;
-  *out = info;
+  auto bytes = kpu::BytesFor(t->dtype(), elements);
+  if (!bytes.ok()) return ToStatus(bytes.status());
+  info.size_bytes = *bytes;
+  kpu::c_api::WriteOutStruct(info, out);
   return KPU_OK;
 }
 
@@ -72,9 +85,12 @@ void kpu_compile_options_init(kpu_compile_options* options) {
 kpu_status kpu_compile(const kpu_graph* graph, const kpu_config* config, const kpu_compile_options* options,
                        kpu_program** out) {
   ABI_GUARD({
-    ABI_REQUIRE(graph != nullptr && out != nullptr, "kpu_compile: graph and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(graph);
+    ABI_REQUIRE_NOT_NULL(out);
+    kpu::compiler::CompileOptions compile_options;
+    if (kpu_status s = ReadOptions(options, &compile_options); s != KPU_OK) return s;
     const kpu::ir::KPUConfig cfg = config ? config->proto : kpu::DefaultConfig();
-    auto program = kpu::compiler::Compile(graph->proto, cfg, ReadOptions(options));
+    auto program = kpu::compiler::Compile(graph->proto, cfg, compile_options);
     if (!program.ok()) return ToStatus(program.status());
     *out = new kpu_program{std::move(*program)};
     return KPU_OK;
@@ -83,7 +99,8 @@ kpu_status kpu_compile(const kpu_graph* graph, const kpu_config* config, const k
 
 kpu_status kpu_program_serialize(const kpu_program* program, kpu_buffer** out) {
   ABI_GUARD({
-    ABI_REQUIRE(program != nullptr && out != nullptr, "kpu_program_serialize: program and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(program);
+    ABI_REQUIRE_NOT_NULL(out);
     *out = kpu::c_api::NewBuffer(kpu::compiler::WriteObject(program->program));
     return KPU_OK;
   })
@@ -91,14 +108,17 @@ kpu_status kpu_program_serialize(const kpu_program* program, kpu_buffer** out) {
 
 kpu_status kpu_program_save(const kpu_program* program, const char* path) {
   ABI_GUARD({
-    ABI_REQUIRE(program != nullptr && path != nullptr, "kpu_program_save: program and path must not be NULL");
+    ABI_REQUIRE_NOT_NULL(program);
+    ABI_REQUIRE_NOT_NULL(path);
     return ToStatus(kpu::compiler::WriteObjectFile(program->program, path));
   })
 }
 
 kpu_status kpu_program_deserialize(const void* data, size_t size, kpu_program** out) {
   ABI_GUARD({
-    ABI_REQUIRE((data != nullptr || size == 0) && out != nullptr, "kpu_program_deserialize: data and out must not be NULL");
+    // Empty bytes are a truncated .kpu: the reader says so with KPU_ERROR_INVALID_PROGRAM.
+    ABI_REQUIRE_NOT_NULL(data);
+    ABI_REQUIRE_NOT_NULL(out);
     auto program = kpu::runtime::ReadObject(std::string(static_cast<const char*>(data), size));
     if (!program.ok()) return ToStatus(program.status());
     *out = new kpu_program{std::move(*program)};
@@ -108,7 +128,9 @@ kpu_status kpu_program_deserialize(const void* data, size_t size, kpu_program** 
 
 kpu_status kpu_program_load_file(const char* path, kpu_program** out) {
   ABI_GUARD({
-    ABI_REQUIRE(path != nullptr && out != nullptr, "kpu_program_load_file: path and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(path);
+    ABI_REQUIRE_NOT_NULL(out);
+    if (kpu_status s = kpu::c_api::CheckRegularFile(__func__, path, "a .kpu file"); s != KPU_OK) return s;
     auto program = kpu::runtime::ReadObjectFile(path);
     if (!program.ok()) return ToStatus(program.status());
     *out = new kpu_program{std::move(*program)};
@@ -118,7 +140,8 @@ kpu_status kpu_program_load_file(const char* path, kpu_program** out) {
 
 kpu_status kpu_program_to_json(const kpu_program* program, kpu_buffer** out) {
   ABI_GUARD({
-    ABI_REQUIRE(program != nullptr && out != nullptr, "kpu_program_to_json: program and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(program);
+    ABI_REQUIRE_NOT_NULL(out);
     auto json = kpu::compiler::ProgramToJson(program->program);
     if (!json.ok()) return ToStatus(json.status());
     *out = kpu::c_api::NewBuffer(std::move(*json));
@@ -128,7 +151,8 @@ kpu_status kpu_program_to_json(const kpu_program* program, kpu_buffer** out) {
 
 kpu_status kpu_program_config(const kpu_program* program, kpu_config** out) {
   ABI_GUARD({
-    ABI_REQUIRE(program != nullptr && out != nullptr, "kpu_program_config: program and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(program);
+    ABI_REQUIRE_NOT_NULL(out);
     *out = new kpu_config{program->program.proto.metadata().target_config()};
     return KPU_OK;
   })
@@ -146,14 +170,14 @@ size_t kpu_program_output_count(const kpu_program* program) {
 
 kpu_status kpu_program_input_info(const kpu_program* program, size_t index, kpu_tensor_info* out) {
   ABI_GUARD({
-    ABI_REQUIRE(program != nullptr, "kpu_program_input_info: program must not be NULL");
+    ABI_REQUIRE_NOT_NULL(program);
     return Info(program, program->program.proto.metadata().input_ids(), index, out, "input");
   })
 }
 
 kpu_status kpu_program_output_info(const kpu_program* program, size_t index, kpu_tensor_info* out) {
   ABI_GUARD({
-    ABI_REQUIRE(program != nullptr, "kpu_program_output_info: program must not be NULL");
+    ABI_REQUIRE_NOT_NULL(program);
     return Info(program, program->program.proto.metadata().output_ids(), index, out, "output");
   })
 }

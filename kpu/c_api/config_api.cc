@@ -7,7 +7,13 @@ using kpu::c_api::ToStatus;
 
 extern "C" {
 
-size_t kpu_config_preset_count(void) { return kpu::PresetNames().size(); }
+size_t kpu_config_preset_count(void) {
+  try {
+    return kpu::PresetNames().size();
+  } catch (...) {
+    return 0;
+  }
+}
 
 const char* kpu_config_preset_name(size_t index) {
   try {
@@ -20,7 +26,8 @@ const char* kpu_config_preset_name(size_t index) {
 
 kpu_status kpu_config_create_preset(const char* name, kpu_config** out) {
   ABI_GUARD({
-    ABI_REQUIRE(name != nullptr && out != nullptr, "kpu_config_create_preset: name and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(name);
+    ABI_REQUIRE_NOT_NULL(out);
     auto config = kpu::PresetConfig(name);
     if (!config.ok()) return ToStatus(config.status());
     *out = new kpu_config{std::move(*config)};
@@ -30,7 +37,9 @@ kpu_status kpu_config_create_preset(const char* name, kpu_config** out) {
 
 kpu_status kpu_config_parse(const void* data, size_t size, kpu_config** out) {
   ABI_GUARD({
-    ABI_REQUIRE((data != nullptr || size == 0) && out != nullptr, "kpu_config_parse: data and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(data);
+    ABI_REQUIRE_NOT_NULL(out);
+    ABI_REQUIRE(size > 0, "kpu_config_parse: data is empty (size 0)");
     auto config = kpu::ParseConfig(std::string(static_cast<const char*>(data), size));
     if (!config.ok()) return ToStatus(config.status());
     *out = new kpu_config{std::move(*config)};
@@ -40,7 +49,8 @@ kpu_status kpu_config_parse(const void* data, size_t size, kpu_config** out) {
 
 kpu_status kpu_config_to_json(const kpu_config* config, kpu_buffer** out) {
   ABI_GUARD({
-    ABI_REQUIRE(config != nullptr && out != nullptr, "kpu_config_to_json: config and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(config);
+    ABI_REQUIRE_NOT_NULL(out);
     auto json = kpu::ToJson(config->proto, false);
     if (!json.ok()) return ToStatus(json.status());
     *out = kpu::c_api::NewBuffer(std::move(*json));

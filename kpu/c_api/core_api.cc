@@ -1,5 +1,9 @@
 // Status, errors, versions, buffers, dtypes and the op registry.
+#include <sys/stat.h>
+
 #include <string>
+
+#include "absl/strings/str_cat.h"
 
 #include "kpu/c_api/c_api_internal.h"
 #include "kpu/ir/dtype.h"
@@ -42,6 +46,13 @@ kpu_status ToStatus(const absl::Status& status) {
 
 kpu_buffer* NewBuffer(std::string bytes) { return new kpu_buffer{std::move(bytes)}; }
 
+kpu_status CheckRegularFile(const char* fn, const char* path, const char* what) {
+  struct stat st;
+  if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return KPU_OK;  // a missing file fails on open
+  return Fail(KPU_ERROR_IO, absl::StrCat(fn, ": path '", path, "' is ",
+                                         S_ISDIR(st.st_mode) ? "a directory" : "not a regular file", ", not ", what));
+}
+
 }  // namespace kpu::c_api
 
 extern "C" {
@@ -72,7 +83,7 @@ size_t kpu_buffer_size(const kpu_buffer* buffer) { return buffer ? buffer->bytes
 void kpu_buffer_destroy(kpu_buffer* buffer) { delete buffer; }
 
 size_t kpu_dtype_size(kpu_dtype dtype) {
-  if (!kpu::ir::DataType_IsValid(static_cast<int>(dtype))) return 0;
+  if (!kpu::c_api::IsTensorDtype(dtype)) return 0;
   return kpu::DTypeSize(static_cast<kpu::ir::DataType>(dtype));
 }
 

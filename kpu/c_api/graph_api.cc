@@ -1,31 +1,47 @@
 // Building, parsing and serializing graphs.
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "kpu/c_api/c_api_internal.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/graph_util.h"
+#include "kpu/ir/object_format.h"
 
 using kpu::c_api::Fail;
 using kpu::c_api::ToStatus;
 
 namespace {
 
-kpu_status FillTensor(kpu::ir::Tensor* t, const char* name, kpu_dtype dtype, size_t rank, const int64_t* dims) {
-  ABI_REQUIRE(name != nullptr && name[0] != '\0', "tensor name must not be empty");
-  ABI_REQUIRE(rank <= KPU_MAX_RANK, absl::StrCat("tensor '", name, "' has rank ", rank, " > ", KPU_MAX_RANK));
-  ABI_REQUIRE(rank == 0 || dims != nullptr, absl::StrCat("tensor '", name, "': dims must not be NULL"));
-  ABI_REQUIRE(kpu_dtype_size(dtype) != 0, absl::StrCat("tensor '", name, "' has an unknown dtype ", static_cast<int>(dtype)));
+// Checks a tensor's arguments and fills *t; *bytes gets its size, overflow-checked (a shape
+// whose size wraps would otherwise pass for a small or empty tensor).
+kpu_status FillTensor(const char* fn, kpu::ir::Tensor* t, const char* name, kpu_dtype dtype, size_t rank,
+                      const int64_t* dims, uint64_t* bytes) {
+  ABI_REQUIRE(name != nullptr, absl::StrCat(fn, ": name is NULL"));
+  ABI_REQUIRE(name[0] != '\0', absl::StrCat(fn, ": name is empty"));
+  ABI_REQUIRE(rank <= KPU_MAX_RANK,
+              absl::StrCat(fn, ": tensor '", name, "' has rank ", rank, ", more than KPU_MAX_RANK (", KPU_MAX_RANK, ")"));
+  ABI_REQUIRE(rank == 0 || dims != nullptr, absl::StrCat(fn, ": tensor '", name, "': dims is NULL with rank ", rank));
+  ABI_REQUIRE(kpu::c_api::IsTensorDtype(dtype),
+              absl::StrCat(fn, ": tensor '", name, "' has an unknown dtype ", static_cast<int>(dtype)));
+  uint64_t size = kpu_dtype_size(dtype);
+  for (size_t i = 0; i < rank; ++i) {
+    ABI_REQUIRE(dims[i] > 0, absl::StrCat(fn, ": tensor '", name, "' has dimension ", i, " = ", dims[i],
+                                          "; dimensions must be positive"));
+    ABI_REQUIRE(!__builtin_mul_overflow(size, static_cast<uint64_t>(dims[i]), &size) &&
+                    size <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()),
+                absl::StrCat(fn, ": tensor '", name, "' is larger than 2^63 bytes (dimension ", i, " = ", dims[i],
+                             " overflows its size)"));
+  }
   t->set_name(name);
   t->set_dtype(static_cast<kpu::ir::DataType>(dtype));
-  for (size_t i = 0; i < rank; ++i) {
-    ABI_REQUIRE(dims[i] > 0, absl::StrCat("tensor '", name, "' has a non-positive dimension"));
-    t->add_shape(dims[i]);
-  }
+  for (size_t i = 0; i < rank; ++i) t->add_shape(dims[i]);
+  *bytes = size;
   return KPU_OK;
 }
 
@@ -38,6 +54,7 @@ bool HasTensor(const kpu::ir::Graph& g, const std::string& name) {
 
 kpu_status ParseInto(const std::string& bytes, const std::string& base_dir, kpu_graph** out,
                      const kpu::ExternalDataOptions& external = {}) {
+  ABI_REQUIRE(!bytes.empty(), "the graph is empty (0 bytes)");
   auto graph = kpu::ParseGraph(bytes);
   if (!graph.ok()) return ToStatus(graph.status());
   if (absl::Status s = kpu::ResolveConstantData(&*graph, base_dir, external); !s.ok()) return ToStatus(s);
@@ -51,7 +68,7 @@ extern "C" {
 
 kpu_status kpu_graph_create(const char* name, kpu_graph** out) {
   ABI_GUARD({
-    ABI_REQUIRE(out != nullptr, "kpu_graph_create: out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(out);
     auto* g = new kpu_graph;
     g->proto.set_name(name ? name : "graph");
     *out = g;
@@ -61,7 +78,9 @@ kpu_status kpu_graph_create(const char* name, kpu_graph** out) {
 
 kpu_status kpu_graph_parse(const void* data, size_t size, const char* base_dir, kpu_graph** out) {
   ABI_GUARD({
-    ABI_REQUIRE((data != nullptr || size == 0) && out != nullptr, "kpu_graph_parse: data and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(data);
+    ABI_REQUIRE_NOT_NULL(out);
+    ABI_REQUIRE(size > 0, "kpu_graph_parse: data is empty (size 0)");
     return ParseInto(std::string(static_cast<const char*>(data), size), base_dir ? base_dir : "", out);
   })
 }
@@ -75,8 +94,9 @@ void kpu_graph_parse_options_init(kpu_graph_parse_options* options) {
 kpu_status kpu_graph_parse_with_options(const void* data, size_t size, const kpu_graph_parse_options* options,
                                         kpu_graph** out) {
   ABI_GUARD({
-    ABI_REQUIRE((data != nullptr || size == 0) && out != nullptr,
-                "kpu_graph_parse_with_options: data and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(data);
+    ABI_REQUIRE_NOT_NULL(out);
+    ABI_REQUIRE(size > 0, "kpu_graph_parse_with_options: data is empty (size 0)");
     kpu_graph_parse_options opts;
     kpu_graph_parse_options_init(&opts);
     if (options != nullptr) {
@@ -93,7 +113,9 @@ kpu_status kpu_graph_parse_with_options(const void* data, size_t size, const kpu
 
 kpu_status kpu_graph_load_file(const char* path, kpu_graph** out) {
   ABI_GUARD({
-    ABI_REQUIRE(path != nullptr && out != nullptr, "kpu_graph_load_file: path and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(path);
+    ABI_REQUIRE_NOT_NULL(out);
+    if (kpu_status s = kpu::c_api::CheckRegularFile(__func__, path, "a graph file"); s != KPU_OK) return s;
     std::ifstream in(path, std::ios::binary);
     if (!in) return Fail(KPU_ERROR_IO, absl::StrCat("cannot open graph file '", path, "'"));
     std::ostringstream bytes;
@@ -111,10 +133,11 @@ void kpu_graph_destroy(kpu_graph* graph) { delete graph; }
 
 kpu_status kpu_graph_add_input(kpu_graph* graph, const char* name, kpu_dtype dtype, size_t rank, const int64_t* dims) {
   ABI_GUARD({
-    ABI_REQUIRE(graph != nullptr, "kpu_graph_add_input: graph must not be NULL");
-    ABI_REQUIRE(name == nullptr || !HasTensor(graph->proto, name), absl::StrCat("tensor '", name, "' already exists"));
+    ABI_REQUIRE_NOT_NULL(graph);
     kpu::ir::Tensor t;
-    if (kpu_status s = FillTensor(&t, name, dtype, rank, dims); s != KPU_OK) return s;
+    uint64_t bytes = 0;
+    if (kpu_status s = FillTensor(__func__, &t, name, dtype, rank, dims, &bytes); s != KPU_OK) return s;
+    ABI_REQUIRE(!HasTensor(graph->proto, name), absl::StrCat("kpu_graph_add_input: tensor '", name, "' already exists"));
     *graph->proto.add_tensors() = std::move(t);
     graph->proto.add_inputs(name);
     return KPU_OK;
@@ -124,14 +147,14 @@ kpu_status kpu_graph_add_input(kpu_graph* graph, const char* name, kpu_dtype dty
 kpu_status kpu_graph_add_constant(kpu_graph* graph, const char* name, kpu_dtype dtype, size_t rank,
                                   const int64_t* dims, const void* data, size_t size_bytes) {
   ABI_GUARD({
-    ABI_REQUIRE(graph != nullptr && (data != nullptr || size_bytes == 0), "kpu_graph_add_constant: graph and data must not be NULL");
-    ABI_REQUIRE(name == nullptr || !HasTensor(graph->proto, name), absl::StrCat("tensor '", name, "' already exists"));
+    ABI_REQUIRE_NOT_NULL(graph);
     kpu::ir::Tensor t;
-    if (kpu_status s = FillTensor(&t, name, dtype, rank, dims); s != KPU_OK) return s;
-    size_t expected = kpu_dtype_size(dtype);
-    for (size_t i = 0; i < rank; ++i) expected *= static_cast<size_t>(dims[i]);
-    ABI_REQUIRE(size_bytes == expected, absl::StrCat("constant '", name, "' has ", size_bytes,
-                                                     " bytes; its shape and dtype need ", expected));
+    uint64_t expected = 0;
+    if (kpu_status s = FillTensor(__func__, &t, name, dtype, rank, dims, &expected); s != KPU_OK) return s;
+    ABI_REQUIRE(!HasTensor(graph->proto, name), absl::StrCat("kpu_graph_add_constant: tensor '", name, "' already exists"));
+    ABI_REQUIRE(data != nullptr, absl::StrCat("kpu_graph_add_constant: constant '", name, "' data is NULL"));
+    ABI_REQUIRE(size_bytes == expected, absl::StrCat("kpu_graph_add_constant: constant '", name, "' has size_bytes ",
+                                                     size_bytes, "; its shape and dtype need ", expected));
     t.set_raw_data(std::string(static_cast<const char*>(data), size_bytes));
     *graph->proto.add_tensors() = std::move(t);
     return KPU_OK;
@@ -142,44 +165,50 @@ kpu_status kpu_graph_add_node(kpu_graph* graph, const char* op_type, const char*
                               size_t n_inputs, const char* const* outputs, size_t n_outputs, const kpu_attr* attrs,
                               size_t n_attrs) {
   ABI_GUARD({
-    ABI_REQUIRE(graph != nullptr && op_type != nullptr, "kpu_graph_add_node: graph and op_type must not be NULL");
-    ABI_REQUIRE((inputs != nullptr || n_inputs == 0) && (outputs != nullptr || n_outputs == 0) &&
-                    (attrs != nullptr || n_attrs == 0),
-                "kpu_graph_add_node: NULL array with a non-zero count");
+    ABI_REQUIRE_NOT_NULL(graph);
+    ABI_REQUIRE_NOT_NULL(op_type);
+    ABI_REQUIRE(op_type[0] != '\0', "kpu_graph_add_node: op_type is empty");
+    ABI_REQUIRE(inputs != nullptr || n_inputs == 0, absl::StrCat("kpu_graph_add_node: inputs is NULL with n_inputs ", n_inputs));
+    ABI_REQUIRE(outputs != nullptr || n_outputs == 0,
+                absl::StrCat("kpu_graph_add_node: outputs is NULL with n_outputs ", n_outputs));
+    ABI_REQUIRE(attrs != nullptr || n_attrs == 0, absl::StrCat("kpu_graph_add_node: attrs is NULL with n_attrs ", n_attrs));
     kpu::ir::Node node;
     node.set_op_type(op_type);
     node.set_name(name ? name : absl::StrCat(op_type, "_", graph->proto.nodes_size()));
     for (size_t i = 0; i < n_inputs; ++i) {
-      ABI_REQUIRE(inputs[i] != nullptr, "kpu_graph_add_node: NULL input name");
+      ABI_REQUIRE(inputs[i] != nullptr, absl::StrCat("kpu_graph_add_node: inputs[", i, "] is NULL"));
       node.add_inputs(inputs[i]);
     }
     for (size_t i = 0; i < n_outputs; ++i) {
-      ABI_REQUIRE(outputs[i] != nullptr, "kpu_graph_add_node: NULL output name");
+      ABI_REQUIRE(outputs[i] != nullptr, absl::StrCat("kpu_graph_add_node: outputs[", i, "] is NULL"));
       node.add_outputs(outputs[i]);
     }
     for (size_t i = 0; i < n_attrs; ++i) {
       const kpu_attr& a = attrs[i];
-      ABI_REQUIRE(a.name != nullptr, "kpu_graph_add_node: NULL attribute name");
+      ABI_REQUIRE(a.name != nullptr, absl::StrCat("kpu_graph_add_node: attrs[", i, "].name is NULL"));
       kpu::ir::Attribute& v = (*node.mutable_attributes())[a.name];
       switch (a.type) {
         case KPU_ATTR_INT: v.set_i(a.i); break;
         case KPU_ATTR_FLOAT: v.set_f(a.f); break;
         case KPU_ATTR_STRING:
-          ABI_REQUIRE(a.s != nullptr, absl::StrCat("attribute '", a.name, "': NULL string"));
+          ABI_REQUIRE(a.s != nullptr, absl::StrCat("kpu_graph_add_node: attribute '", a.name, "': s is NULL"));
           v.set_s(a.s);
           break;
         case KPU_ATTR_INTS:
-          ABI_REQUIRE(a.ints != nullptr || a.n_values == 0, absl::StrCat("attribute '", a.name, "': NULL ints"));
+          ABI_REQUIRE(a.ints != nullptr || a.n_values == 0,
+                      absl::StrCat("kpu_graph_add_node: attribute '", a.name, "': ints is NULL with n_values ", a.n_values));
           v.mutable_ints();  // an empty list is still a list
           for (size_t k = 0; k < a.n_values; ++k) v.mutable_ints()->add_values(a.ints[k]);
           break;
         case KPU_ATTR_FLOATS:
-          ABI_REQUIRE(a.floats != nullptr || a.n_values == 0, absl::StrCat("attribute '", a.name, "': NULL floats"));
+          ABI_REQUIRE(a.floats != nullptr || a.n_values == 0,
+                      absl::StrCat("kpu_graph_add_node: attribute '", a.name, "': floats is NULL with n_values ", a.n_values));
           v.mutable_floats();
           for (size_t k = 0; k < a.n_values; ++k) v.mutable_floats()->add_values(a.floats[k]);
           break;
         default:
-          return Fail(KPU_ERROR_INVALID_ARGUMENT, absl::StrCat("attribute '", a.name, "' has an unknown type"));
+          return Fail(KPU_ERROR_INVALID_ARGUMENT, absl::StrCat("kpu_graph_add_node: attribute '", a.name,
+                                                               "' has an unknown type ", static_cast<int>(a.type)));
       }
     }
     *graph->proto.add_nodes() = std::move(node);
@@ -189,7 +218,12 @@ kpu_status kpu_graph_add_node(kpu_graph* graph, const char* op_type, const char*
 
 kpu_status kpu_graph_add_output(kpu_graph* graph, const char* name) {
   ABI_GUARD({
-    ABI_REQUIRE(graph != nullptr && name != nullptr, "kpu_graph_add_output: graph and name must not be NULL");
+    ABI_REQUIRE_NOT_NULL(graph);
+    ABI_REQUIRE_NOT_NULL(name);
+    ABI_REQUIRE(name[0] != '\0', "kpu_graph_add_output: name is empty");
+    for (const std::string& o : graph->proto.outputs()) {
+      ABI_REQUIRE(o != name, absl::StrCat("kpu_graph_add_output: '", name, "' is already a graph output"));
+    }
     graph->proto.add_outputs(name);
     return KPU_OK;
   })
@@ -197,9 +231,12 @@ kpu_status kpu_graph_add_output(kpu_graph* graph, const char* name) {
 
 kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** out) {
   ABI_GUARD({
-    ABI_REQUIRE(graph != nullptr && out != nullptr, "kpu_graph_serialize: graph and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(graph);
+    ABI_REQUIRE_NOT_NULL(out);
+    ABI_REQUIRE(json == 0 || json == 1, absl::StrCat("kpu_graph_serialize: json is ", json, "; 0 (binary) or 1 (JSON)"));
     if (!json) {
-      *out = kpu::c_api::NewBuffer(graph->proto.SerializeAsString());
+      // Map fields (node attributes) in key order: the same graph gives the same bytes.
+      *out = kpu::c_api::NewBuffer(kpu::SerializeDeterministic(graph->proto));
       return KPU_OK;
     }
     auto text = kpu::GraphToJson(graph->proto);

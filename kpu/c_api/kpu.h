@@ -6,12 +6,31 @@
  *  - Every fallible call returns a kpu_status. On failure a message is kept for the calling
  *    thread (kpu_last_error) and out-parameters are left untouched.
  *  - No C++ exception crosses this boundary.
- *  - Structs passed in carry their size in `struct_size` (set it to sizeof(the struct)), so the
- *    library can grow them without breaking callers. Changes to this header are additive only.
+ *  - Structs passed across carry their size in `struct_size` (set it to sizeof(the struct), or
+ *    call the struct's _init function), so the library can grow them without breaking callers:
+ *      - a struct the caller fills (kpu_compile_options, kpu_execute_options, kpu_tensor) may be
+ *        shorter than this header's (an older caller): the fields it lacks take their defaults;
+ *        it may be longer (a newer caller) if the bytes this library does not know are zero
+ *        (so start from memset 0, `= {0}` or the _init function, padding included);
+ *      - a struct the library fills (kpu_tensor_info, kpu_metrics) gets min(struct_size, the
+ *        library's size) bytes, and struct_size is set to the number written;
+ *      - struct_size must hold at least the struct_size field itself (kpu_tensor: every field
+ *        of API version 1) and at most KPU_MAX_STRUCT_SIZE, or the call fails naming the struct.
+ *    kpu_attr is the exception: it has no struct_size, so its layout is frozen; new attribute
+ *    kinds will come with a new struct and a new function.
+ *  - Enum values this header does not list are rejected with KPU_ERROR_INVALID_ARGUMENT.
+ *  - Changes to this header are additive only, and each one raises KPU_API_VERSION.
  *  - Ownership is stated on every pointer. "Borrowed" pointers stay owned by the caller, or by
- *    the handle they came from and live as long as it does.
- *  - A kpu_program is immutable after creation and may be shared between threads.
- *    A kpu_runtime and a kpu_graph may be used by one thread at a time.
+ *    the handle they came from and live as long as it does. Every out-parameter says which call
+ *    frees what it receives.
+ *  - Threads (tests/threads_test runs one program under 8 threads, each with its own runtime):
+ *      - a kpu_program, a kpu_config and a kpu_buffer are immutable after creation: every call
+ *        taking them as `const` may run on any number of threads at once, kpu_load included;
+ *      - a kpu_runtime and a kpu_graph are used by one thread at a time (kpu_execute,
+ *        kpu_runtime_metrics*, the graph builders), though not always the same thread;
+ *      - kpu_last_error is per thread; the version, dtype, registry and preset calls are safe
+ *        from any thread;
+ *      - a handle is destroyed only when no other thread is using it.
  */
 #ifndef KPU_C_API_KPU_H_
 #define KPU_C_API_KPU_H_
@@ -23,12 +42,29 @@
 extern "C" {
 #endif
 
-#define KPU_API_VERSION 1
+/* Raised by one for every additive change; a caller built against version N runs on any library
+ * whose kpu_api_version() >= N.
+ *   1: the first release.
+ *   2: KPU_MAX_STRUCT_SIZE; shorter (older) and longer (newer) structs accepted as described
+ *      above; kpu_execute rejects aliased, duplicated and misshapen buffers. */
+#define KPU_API_VERSION 2
+
+/* The largest struct_size any call accepts: a larger one is taken for an uninitialized struct. */
+#define KPU_MAX_STRUCT_SIZE 4096
+
+/* In C++ the enums below get `int` as their fixed underlying type, the type C gives them on
+ * every ABI this library supports, so a value this header does not list is a valid object the
+ * library can reject rather than undefined behaviour. */
+#ifdef __cplusplus
+#define KPU_ENUM(name) enum name : int
+#else
+#define KPU_ENUM(name) enum name
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * Status and errors
  * ------------------------------------------------------------------------------------------- */
-typedef enum kpu_status {
+typedef KPU_ENUM(kpu_status) {
   KPU_OK = 0,
   KPU_ERROR_INVALID_ARGUMENT = 1, /* a bad argument or malformed graph/config */
   KPU_ERROR_UNSUPPORTED_OP = 2,   /* "Unsupported operators: A, B" */
@@ -42,9 +78,10 @@ typedef enum kpu_status {
 } kpu_status;
 
 /* The message of the last failed call on this thread; "" if none. Borrowed: valid until the
- * next kpu_* call on this thread. */
+ * next kpu_* call on this thread. Argument errors start with the function's name and name the
+ * argument ("kpu_compile: out is NULL"). */
 const char* kpu_last_error(void);
-/* "KPU_OK", "KPU_ERROR_UNSUPPORTED_OP", ...; static storage. */
+/* "KPU_OK", "KPU_ERROR_UNSUPPORTED_OP", ..., "KPU_STATUS_UNKNOWN"; static storage. */
 const char* kpu_status_name(kpu_status status);
 
 /* The KPU_API_VERSION the library was built with, and its release, e.g. "0.1.0"; static. */
@@ -55,15 +92,17 @@ const char* kpu_version(void);
  * Buffers: bytes the library hands out (serialized programs, JSON views).
  * ------------------------------------------------------------------------------------------- */
 typedef struct kpu_buffer kpu_buffer;
-/* Borrowed from the buffer. */
+/* Borrowed from the buffer; NULL for a NULL buffer. */
 const void* kpu_buffer_data(const kpu_buffer* buffer);
+/* 0 for a NULL buffer. */
 size_t kpu_buffer_size(const kpu_buffer* buffer);
+/* Frees a buffer any kpu_* call returned; NULL is ignored. */
 void kpu_buffer_destroy(kpu_buffer* buffer);
 
 /* ---------------------------------------------------------------------------------------------
  * Element types
  * ------------------------------------------------------------------------------------------- */
-typedef enum kpu_dtype {
+typedef KPU_ENUM(kpu_dtype) {
   KPU_DTYPE_UNSPECIFIED = 0,
   KPU_DTYPE_FLOAT32 = 1,
   KPU_DTYPE_FLOAT16 = 2,
@@ -75,7 +114,7 @@ typedef enum kpu_dtype {
   KPU_DTYPE_BOOL = 8
 } kpu_dtype;
 
-/* Bytes per element; 0 for an unknown dtype. */
+/* Bytes per element; 0 for KPU_DTYPE_UNSPECIFIED and for a value not listed above. */
 size_t kpu_dtype_size(kpu_dtype dtype);
 
 #define KPU_MAX_RANK 8
@@ -95,13 +134,16 @@ typedef struct kpu_config kpu_config;
 size_t kpu_config_preset_count(void);
 /* The i-th preset name ("swkpu-v1" is the default), or NULL; static storage. */
 const char* kpu_config_preset_name(size_t index);
+/* *out is owned by the caller (kpu_config_destroy). */
 kpu_status kpu_config_create_preset(const char* name, kpu_config** out);
-/* From JSON text (protobuf JSON mapping of kpu.ir.KPUConfig) or protobuf binary bytes. */
+/* From JSON text (protobuf JSON mapping of kpu.ir.KPUConfig) or protobuf binary bytes; `data`
+ * (size > 0) is borrowed for the call. *out is owned by the caller (kpu_config_destroy). */
 kpu_status kpu_config_parse(const void* data, size_t size, kpu_config** out);
 /* JSON view; *out is owned by the caller (kpu_buffer_destroy). */
 kpu_status kpu_config_to_json(const kpu_config* config, kpu_buffer** out);
-/* The config's name; borrowed from the config. */
+/* The config's name; borrowed from the config; "" for a NULL config. */
 const char* kpu_config_name(const kpu_config* config);
+/* NULL is ignored. */
 void kpu_config_destroy(kpu_config* config);
 
 /* ---------------------------------------------------------------------------------------------
@@ -109,7 +151,7 @@ void kpu_config_destroy(kpu_config* config);
  * ------------------------------------------------------------------------------------------- */
 typedef struct kpu_graph kpu_graph;
 
-typedef enum kpu_attr_type {
+typedef KPU_ENUM(kpu_attr_type) {
   KPU_ATTR_INT = 0,
   KPU_ATTR_FLOAT = 1,
   KPU_ATTR_STRING = 2,
@@ -129,10 +171,14 @@ typedef struct kpu_attr {
   size_t n_values;
 } kpu_attr;
 
+/* An empty graph; `name` may be NULL ("graph"). *out is owned by the caller
+ * (kpu_graph_destroy). */
 kpu_status kpu_graph_create(const char* name, kpu_graph** out);
-/* Parses JSON or protobuf binary. `base_dir` resolves external_data paths; may be NULL. */
+/* Parses JSON or protobuf binary (size > 0). `base_dir` resolves external_data paths; may be
+ * NULL. *out is owned by the caller (kpu_graph_destroy). */
 kpu_status kpu_graph_parse(const void* data, size_t size, const char* base_dir, kpu_graph** out);
-/* Reads a .dfg file; external data is resolved relative to the file's folder. */
+/* Reads a .dfg file (a regular, non-empty file); external data is resolved relative to the
+ * file's folder. *out is owned by the caller (kpu_graph_destroy). */
 kpu_status kpu_graph_load_file(const char* path, kpu_graph** out);
 
 /* External data of a graph (kpu_graph_parse, kpu_graph_load_file) is read only from files inside
@@ -147,14 +193,20 @@ typedef struct kpu_graph_parse_options {
 } kpu_graph_parse_options;
 
 void kpu_graph_parse_options_init(kpu_graph_parse_options* options);
-/* kpu_graph_parse with options; `options` may be NULL for the defaults. */
+/* kpu_graph_parse with options; `options` may be NULL for the defaults. *out is owned by the
+ * caller (kpu_graph_destroy). */
 kpu_status kpu_graph_parse_with_options(const void* data, size_t size, const kpu_graph_parse_options* options,
                                         kpu_graph** out);
+/* NULL is ignored. */
 void kpu_graph_destroy(kpu_graph* graph);
+
+/* The builders below leave the graph unchanged when they fail. Names and arrays are borrowed
+ * for the call (copied). A tensor's dims are positive and its size in bytes fits in 63 bits. */
 
 kpu_status kpu_graph_add_input(kpu_graph* graph, const char* name, kpu_dtype dtype, size_t rank,
                                const int64_t* dims);
-/* Copies `size_bytes` of little-endian element data. */
+/* Copies `size_bytes` of little-endian element data; size_bytes must equal the size the dtype
+ * and dims give. */
 kpu_status kpu_graph_add_constant(kpu_graph* graph, const char* name, kpu_dtype dtype,
                                   size_t rank, const int64_t* dims, const void* data,
                                   size_t size_bytes);
@@ -165,7 +217,8 @@ kpu_status kpu_graph_add_node(kpu_graph* graph, const char* op_type, const char*
                               const char* const* outputs, size_t n_outputs,
                               const kpu_attr* attrs, size_t n_attrs);
 kpu_status kpu_graph_add_output(kpu_graph* graph, const char* name);
-/* Protobuf binary (json = 0) or JSON text (json = 1); *out owned by the caller. */
+/* Protobuf binary (json = 0) or JSON text (json = 1; other values are reserved and rejected).
+ * *out is owned by the caller (kpu_buffer_destroy). */
 kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** out);
 
 /* ---------------------------------------------------------------------------------------------
@@ -173,7 +226,7 @@ kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** ou
  * ------------------------------------------------------------------------------------------- */
 typedef struct kpu_program kpu_program;
 
-typedef enum kpu_dataflow {
+typedef KPU_ENUM(kpu_dataflow) {
   KPU_DATAFLOW_AUTO = 0,
   KPU_DATAFLOW_OUTPUT_STATIONARY = 1,
   KPU_DATAFLOW_WEIGHT_STATIONARY = 2,
@@ -186,7 +239,7 @@ typedef struct kpu_compile_options {
   int enable_fusion;    /* MatMul+Add(+ReLU) fusion; default 1 */
 } kpu_compile_options;
 
-/* Initializes options to their defaults. */
+/* Initializes options to their defaults, struct_size included; NULL is ignored. */
 void kpu_compile_options_init(kpu_compile_options* options);
 
 /* `config` may be NULL for the default KPU ("swkpu-v1"); `options` may be NULL for defaults.
@@ -194,17 +247,21 @@ void kpu_compile_options_init(kpu_compile_options* options);
 kpu_status kpu_compile(const kpu_graph* graph, const kpu_config* config,
                        const kpu_compile_options* options, kpu_program** out);
 
-/* .kpu bytes; *out owned by the caller. */
+/* .kpu bytes; *out is owned by the caller (kpu_buffer_destroy). */
 kpu_status kpu_program_serialize(const kpu_program* program, kpu_buffer** out);
 kpu_status kpu_program_save(const kpu_program* program, const char* path);
 /* Validates the container and the program; rejects truncated, corrupted and inconsistent input
- * with KPU_ERROR_INVALID_PROGRAM and a message saying what is wrong. */
+ * with KPU_ERROR_INVALID_PROGRAM and a message saying what is wrong. `data` is borrowed for the
+ * call. *out is owned by the caller (kpu_program_destroy). */
 kpu_status kpu_program_deserialize(const void* data, size_t size, kpu_program** out);
+/* The same from a .kpu file. *out is owned by the caller (kpu_program_destroy). */
 kpu_status kpu_program_load_file(const char* path, kpu_program** out);
-/* The program as JSON (metadata, tensors, DFX operations, dependencies, hints; not weights). */
+/* The program as JSON (metadata, tensors, DFX operations, dependencies, hints; not weights).
+ * *out is owned by the caller (kpu_buffer_destroy). */
 kpu_status kpu_program_to_json(const kpu_program* program, kpu_buffer** out);
-/* The program's target config; *out owned by the caller. */
+/* A copy of the program's target config; *out is owned by the caller (kpu_config_destroy). */
 kpu_status kpu_program_config(const kpu_program* program, kpu_config** out);
+/* NULL is ignored. */
 void kpu_program_destroy(kpu_program* program);
 
 typedef struct kpu_tensor_info {
@@ -216,8 +273,10 @@ typedef struct kpu_tensor_info {
   size_t size_bytes;
 } kpu_tensor_info;
 
+/* 0 for a NULL program. */
 size_t kpu_program_input_count(const kpu_program* program);
 size_t kpu_program_output_count(const kpu_program* program);
+/* Fills the caller's *out (set out->struct_size first); out->name is borrowed from the program. */
 kpu_status kpu_program_input_info(const kpu_program* program, size_t index, kpu_tensor_info* out);
 kpu_status kpu_program_output_info(const kpu_program* program, size_t index, kpu_tensor_info* out);
 
@@ -227,16 +286,18 @@ kpu_status kpu_program_output_info(const kpu_program* program, size_t index, kpu
 typedef struct kpu_runtime kpu_runtime;
 
 /* `config` may be NULL to run on the program's target config. The runtime keeps its own
- * reference to the program's content; the program may be destroyed afterwards.
+ * reference to the program's content; the program may be destroyed afterwards. *out is owned
+ * by the caller (kpu_runtime_destroy).
  * Host memory: the runtime allocates the program's DRAM arena and a copy of its weights. Above
  * the limit in the environment variable KPU_MAX_HOST_MEMORY_BYTES (a byte count; default 4 GiB)
  * kpu_load fails with KPU_ERROR_MEMORY_EXCEEDED before allocating anything. */
 kpu_status kpu_load(const kpu_program* program, const kpu_config* config, kpu_runtime** out);
+/* NULL is ignored. */
 void kpu_runtime_destroy(kpu_runtime* runtime);
 
 /* Timing fidelity. Every mode returns the true outputs (decision 3). The seeds use two names for
  * the fast mode: BEHAVIORAL and FUNCTIONAL are the same mode. */
-typedef enum kpu_mode {
+typedef KPU_ENUM(kpu_mode) {
   KPU_MODE_FUNCTIONAL = 0,
   KPU_MODE_BEHAVIORAL = 0,
   KPU_MODE_TRANSACTIONAL = 1,
@@ -248,7 +309,7 @@ typedef enum kpu_mode {
  * executes the DFX program tile by tile, moving the bytes between modelled memory levels (slow;
  * for verifying the tiling). DFX_INTERPRETER_REORDERED does the same in another order that the
  * program's dependencies allow (newest ready op first): equal outputs prove the edges complete. */
-typedef enum kpu_engine {
+typedef KPU_ENUM(kpu_engine) {
   KPU_ENGINE_FAST = 0,
   KPU_ENGINE_DFX_INTERPRETER = 1,
   KPU_ENGINE_DFX_INTERPRETER_REORDERED = 2
@@ -260,10 +321,12 @@ typedef struct kpu_execute_options {
   kpu_engine engine;
 } kpu_execute_options;
 
+/* Initializes options to their defaults, struct_size included; NULL is ignored. */
 void kpu_execute_options_init(kpu_execute_options* options);
 
 /* A tensor passed to kpu_execute. For inputs `data` is read; for outputs the library writes
- * `size_bytes` into `data`. All pointers are borrowed for the call. */
+ * `size_bytes` into `data`. All pointers are borrowed for the call. In an array every element
+ * has the same struct_size, which is also the array's stride. */
 typedef struct kpu_tensor {
   size_t struct_size;  /* sizeof(kpu_tensor) */
   const char* name;
@@ -275,8 +338,10 @@ typedef struct kpu_tensor {
 } kpu_tensor;
 
 /* Runs the program. Inputs and outputs are matched by name; every program input must be given
- * with its exact dtype and shape ("Input shape mismatch: ..."), and every output buffer must
- * match the output's dtype, shape and size. `options` may be NULL (FUNCTIONAL, FAST). */
+ * once, with its exact dtype and shape ("Input shape mismatch: ..."), and every output buffer
+ * must match the output's dtype, shape ("Output shape mismatch: ...") and size; outputs are
+ * optional, each named at most once. No buffer may overlap an output buffer. `options` may be
+ * NULL (FUNCTIONAL, FAST). Output buffers are written only when the call succeeds. */
 kpu_status kpu_execute(kpu_runtime* runtime, const kpu_tensor* inputs, size_t n_inputs,
                        kpu_tensor* outputs, size_t n_outputs, const kpu_execute_options* options);
 
@@ -303,11 +368,14 @@ typedef struct kpu_metrics {
   uint64_t total_macs;
 } kpu_metrics;
 
-/* KPU_ERROR_INVALID_ARGUMENT if nothing has run yet. */
+/* Fills the caller's *out (set out->struct_size first). KPU_ERROR_INVALID_ARGUMENT if nothing
+ * has run yet. */
 kpu_status kpu_runtime_metrics(const kpu_runtime* runtime, kpu_metrics* out);
-/* The same metrics as JSON, with the per-op breakdown (op_metrics); *out owned by the caller. */
+/* The same metrics as JSON, with the per-op breakdown (op_metrics); *out is owned by the caller
+ * (kpu_buffer_destroy). */
 kpu_status kpu_runtime_metrics_json(const kpu_runtime* runtime, kpu_buffer** out);
-/* The DFX schedule the runtime will execute, as readable text (the loader's --dry-run). */
+/* The DFX schedule the runtime will execute, as readable text (the loader's --dry-run); *out is
+ * owned by the caller (kpu_buffer_destroy). */
 kpu_status kpu_runtime_schedule_text(const kpu_runtime* runtime, kpu_buffer** out);
 
 #ifdef __cplusplus

@@ -4,32 +4,18 @@
 #include "absl/strings/str_cat.h"
 #include "kpu/ir/proto_json.h"
 #include "kpu/c_api/c_api_internal.h"
+#include "kpu/c_api/execute_args.h"
+#include "kpu/c_api/struct_io.h"
 
 using kpu::c_api::Fail;
 using kpu::c_api::ToStatus;
-
-namespace {
-
-kpu_status ToHost(const kpu_tensor* t, const char* what, kpu::runtime::HostTensor* out) {
-  ABI_REQUIRE(t->struct_size >= sizeof(kpu_tensor), absl::StrCat(what, " kpu_tensor.struct_size is too small"));
-  ABI_REQUIRE(t->name != nullptr, absl::StrCat(what, " tensor has no name"));
-  ABI_REQUIRE(t->rank <= KPU_MAX_RANK && (t->dims != nullptr || t->rank == 0),
-              absl::StrCat(what, " '", t->name, "' has an invalid rank or NULL dims"));
-  out->name = t->name;
-  out->dtype = static_cast<kpu::ir::DataType>(t->dtype);
-  out->shape.assign(t->dims, t->dims + t->rank);
-  out->data = t->data;
-  out->size_bytes = t->size_bytes;
-  return KPU_OK;
-}
-
-}  // namespace
 
 extern "C" {
 
 kpu_status kpu_load(const kpu_program* program, const kpu_config* config, kpu_runtime** out) {
   ABI_GUARD({
-    ABI_REQUIRE(program != nullptr && out != nullptr, "kpu_load: program and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(program);
+    ABI_REQUIRE_NOT_NULL(out);
     auto executor = kpu::runtime::Executor::Load(program->program, config ? &config->proto : nullptr);
     if (!executor.ok()) return ToStatus(executor.status());
     *out = new kpu_runtime{std::move(*executor)};
@@ -50,21 +36,27 @@ void kpu_execute_options_init(kpu_execute_options* options) {
 kpu_status kpu_execute(kpu_runtime* runtime, const kpu_tensor* inputs, size_t n_inputs, kpu_tensor* outputs,
                        size_t n_outputs, const kpu_execute_options* options) {
   ABI_GUARD({
-    ABI_REQUIRE(runtime != nullptr, "kpu_execute: runtime must not be NULL");
-    ABI_REQUIRE((inputs != nullptr || n_inputs == 0) && (outputs != nullptr || n_outputs == 0),
-                "kpu_execute: NULL tensor array with a non-zero count");
+    ABI_REQUIRE_NOT_NULL(runtime);
     kpu_execute_options opts;
     kpu_execute_options_init(&opts);
-    if (options != nullptr) std::memcpy(&opts, options, std::min(options->struct_size, sizeof(opts)));
-    ABI_REQUIRE(opts.mode >= KPU_MODE_FUNCTIONAL && opts.mode <= KPU_MODE_POWER_TRACE, "kpu_execute: unknown mode");
-    ABI_REQUIRE(opts.engine == KPU_ENGINE_FAST || opts.engine == KPU_ENGINE_DFX_INTERPRETER ||
-                    opts.engine == KPU_ENGINE_DFX_INTERPRETER_REORDERED, "kpu_execute: unknown engine");
-    std::vector<kpu::runtime::HostTensor> in(n_inputs), out(n_outputs);
-    for (size_t i = 0; i < n_inputs; ++i) {
-      if (kpu_status s = ToHost(&inputs[i], "input", &in[i]); s != KPU_OK) return s;
+    if (options != nullptr) {
+      if (kpu_status s = kpu::c_api::ReadInStruct("kpu_execute: options", "kpu_execute_options", options,
+                                                  kpu::c_api::kMinStructSize, &opts);
+          s != KPU_OK) {
+        return s;
+      }
     }
-    for (size_t i = 0; i < n_outputs; ++i) {
-      if (kpu_status s = ToHost(&outputs[i], "output", &out[i]); s != KPU_OK) return s;
+    ABI_REQUIRE(kpu::c_api::IsMode(opts.mode),
+                absl::StrCat("kpu_execute: options.mode is ", static_cast<int>(opts.mode), ", not a kpu_mode (",
+                             KPU_MODE_FUNCTIONAL, "..", KPU_MODE_POWER_TRACE, ")"));
+    ABI_REQUIRE(kpu::c_api::IsEngine(opts.engine),
+                absl::StrCat("kpu_execute: options.engine is ", static_cast<int>(opts.engine), ", not a kpu_engine (",
+                             KPU_ENGINE_FAST, "..", KPU_ENGINE_DFX_INTERPRETER_REORDERED, ")"));
+    std::vector<kpu::runtime::HostTensor> in, out;
+    if (kpu_status s = kpu::c_api::ReadExecuteTensors(runtime->executor->program(), inputs, n_inputs, outputs,
+                                                      n_outputs, &in, &out);
+        s != KPU_OK) {
+      return s;
     }
     kpu::runtime::ExecuteOptions eo;
     eo.mode = static_cast<kpu::runtime::Mode>(opts.mode);
@@ -75,10 +67,11 @@ kpu_status kpu_execute(kpu_runtime* runtime, const kpu_tensor* inputs, size_t n_
 
 kpu_status kpu_runtime_metrics(const kpu_runtime* runtime, kpu_metrics* out) {
   ABI_GUARD({
-    ABI_REQUIRE(runtime != nullptr && out != nullptr, "kpu_runtime_metrics: runtime and out must not be NULL");
-    ABI_REQUIRE(out->struct_size >= offsetof(kpu_metrics, total_cycles), "kpu_metrics.struct_size is too small");
+    ABI_REQUIRE_NOT_NULL(runtime);
+    ABI_REQUIRE_NOT_NULL(out);
+    if (kpu_status s = kpu::c_api::CheckOutStruct("kpu_runtime_metrics: out", "kpu_metrics", out); s != KPU_OK) return s;
     const auto& m = runtime->executor->last_metrics();
-    ABI_REQUIRE(m.has_value(), "no metrics yet: nothing has been executed on this runtime");
+    ABI_REQUIRE(m.has_value(), "kpu_runtime_metrics: no metrics yet: nothing has been executed on this runtime");
     kpu_metrics r;
     std::memset(&r, 0, sizeof(r));
     r.struct_size = sizeof(r);
@@ -100,19 +93,17 @@ kpu_status kpu_runtime_metrics(const kpu_runtime* runtime, kpu_metrics* out) {
     r.compute_utilization = m->compute_utilization();
     r.memory_bandwidth_utilization = m->memory_bandwidth_utilization();
     r.total_macs = m->total_macs();
-    // An older caller's smaller struct gets the prefix it knows.
-    const size_t n = std::min(out->struct_size, sizeof(r));
-    std::memcpy(out, &r, n);
-    out->struct_size = n;
+    kpu::c_api::WriteOutStruct(r, out);
     return KPU_OK;
   })
 }
 
 kpu_status kpu_runtime_metrics_json(const kpu_runtime* runtime, kpu_buffer** out) {
   ABI_GUARD({
-    ABI_REQUIRE(runtime != nullptr && out != nullptr, "kpu_runtime_metrics_json: runtime and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(runtime);
+    ABI_REQUIRE_NOT_NULL(out);
     const auto& m = runtime->executor->last_metrics();
-    ABI_REQUIRE(m.has_value(), "no metrics yet: nothing has been executed on this runtime");
+    ABI_REQUIRE(m.has_value(), "kpu_runtime_metrics_json: no metrics yet: nothing has been executed on this runtime");
     auto json = kpu::ToJson(*m, true);
     if (!json.ok()) return ToStatus(json.status());
     *out = kpu::c_api::NewBuffer(std::move(*json));
@@ -122,7 +113,8 @@ kpu_status kpu_runtime_metrics_json(const kpu_runtime* runtime, kpu_buffer** out
 
 kpu_status kpu_runtime_schedule_text(const kpu_runtime* runtime, kpu_buffer** out) {
   ABI_GUARD({
-    ABI_REQUIRE(runtime != nullptr && out != nullptr, "kpu_runtime_schedule_text: runtime and out must not be NULL");
+    ABI_REQUIRE_NOT_NULL(runtime);
+    ABI_REQUIRE_NOT_NULL(out);
     *out = kpu::c_api::NewBuffer(runtime->executor->ScheduleText());
     return KPU_OK;
   })

@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -56,7 +57,18 @@ Box Place::ValidIndices() const {
   return b;
 }
 
-int64_t Place::ValidElements() const { return ValidIndices().NumElements(); }
+int64_t Place::ValidElements() const {
+  // ValidIndices().NumElements() without building the box: a cost walk calls this on every move.
+  int64_t n = 1;
+  for (size_t d = 0; d < extent.size(); ++d) {
+    const int64_t o = origin[d], s = stride[d], size = tensor_shape[d];
+    const int64_t lo = std::min(o >= 0 ? 0 : (-o + s - 1) / s, extent[d]);
+    const int64_t hi = size - 1 - o < 0 ? 0 : std::min(extent[d], (size - 1 - o) / s + 1);
+    if (hi <= lo) return 0;
+    n *= hi - lo;
+  }
+  return n;
+}
 
 std::string FormatPlace(const Place& p) {
   std::vector<std::string> dims;
@@ -193,14 +205,110 @@ absl::Status CheckSteps(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops
   return absl::OkStatus();
 }
 
+// A region bound to its place in the loop nest: validated once (by ResolveRegion, with its
+// messages), its loop variables turned into depths, so each later step only evaluates origins.
+// A DfxOp always sits under the same loops, so the binding holds for every visit.
+struct BoundRegion {
+  struct Term {
+    size_t depth;
+    int64_t coeff;
+  };
+  const ir::TensorRegion* region = nullptr;
+  std::vector<int64_t> constant;          // per dimension
+  std::vector<std::vector<Term>> terms;   // per dimension
+  size_t slot_depth = SIZE_MAX;           // the slot variable's loop, if any
+};
+
+// Per DataMove / Compute: its bound regions and the places the visitor sees, reused every step
+// (a cost walk over a large model visits millions of tiles; allocating per tile dominated it).
+struct BoundOp {
+  std::vector<BoundRegion> inputs;  // DataMove: the source; Compute: its inputs
+  BoundRegion output;               // DataMove: the destination; Compute: its output
+  std::vector<Place> input_places;
+  Place output_place;
+};
+
 struct Walker {
   const ShapeTable& shapes;
-  // Called for every DataMove / Compute / Barrier with its resolved places; null when counting.
-  std::function<absl::Status(const ir::DfxOp&, std::vector<Place>)> on_op;
+  // Called for every DataMove / Compute / Barrier with its resolved places (DataMove: source in
+  // `inputs`, destination as `output`; Barrier: none, output null); null when counting. The
+  // places are valid for the call only.
+  std::function<absl::Status(const ir::DfxOp&, const std::vector<Place>& inputs, const Place* output)> on_op;
   Vars vars;
   std::vector<std::string> stack;  // enclosing loop variables, outermost first
+  std::vector<int64_t> values;     // their current values, by depth
+  std::unordered_map<const ir::DfxOp*, BoundOp> bound;
   uint64_t steps = 0;
   uint64_t max_steps = kMaxDfxSteps;
+
+  absl::Status Bind(const ir::TensorRegion& r, BoundRegion* b, Place* place) {
+    KPU_ASSIGN_OR_RETURN(*place, ResolveRegion(r, shapes, vars));
+    b->region = &r;
+    b->constant.resize(r.dims_size());
+    b->terms.resize(r.dims_size());
+    auto depth_of = [&](const std::string& var) {
+      return static_cast<size_t>(std::find(stack.begin(), stack.end(), var) - stack.begin());
+    };
+    for (int d = 0; d < r.dims_size(); ++d) {
+      b->constant[d] = r.dims(d).origin().constant();
+      for (const ir::AffineTerm& t : r.dims(d).origin().terms()) b->terms[d].push_back({depth_of(t.var()), t.coeff()});
+    }
+    if (!r.slot_var().empty()) b->slot_depth = depth_of(r.slot_var());
+    return absl::OkStatus();
+  }
+
+  // The region at the current loop values: the checks ResolveRegion makes on origins, with its
+  // messages; everything else about the region was checked when it was bound.
+  absl::Status Rebind(const BoundRegion& b, Place* place) const {
+    const ir::TensorRegion& r = *b.region;
+    for (size_t d = 0; d < b.constant.size(); ++d) {
+      int64_t v = b.constant[d];
+      for (const BoundRegion::Term& t : b.terms[d]) {
+        int64_t term = 0;
+        if (__builtin_mul_overflow(t.coeff, values[t.depth], &term) || __builtin_add_overflow(v, term, &v) ||
+            v < -kMaxCoordinate || v > kMaxCoordinate) {
+          return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has an origin out of range"));
+        }
+      }
+      const int64_t last = v + (place->extent[d] - 1) * place->stride[d];
+      if (last > kMaxCoordinate) {
+        return InvalidProgramError(absl::StrCat("tile [", v, ", ", last + 1, ") lies outside dimension ", d, " (",
+                                                place->tensor_shape[d], ") of '", r.tensor(), "'"));
+      }
+      place->origin[d] = v;
+    }
+    if (b.slot_depth != SIZE_MAX) {
+      place->slot = r.slot() + static_cast<uint32_t>(values[b.slot_depth] % r.slot_count());
+    }
+    return absl::OkStatus();
+  }
+
+  // The op's places at the current loop values, binding its regions on the first visit.
+  absl::StatusOr<BoundOp*> Places(const ir::DfxOp& op) {
+    auto [it, first] = bound.try_emplace(&op);
+    BoundOp& b = it->second;
+    const bool move = op.has_data_move();
+    const int n_inputs = move ? 1 : op.compute().inputs_size();
+    const ir::TensorRegion& out = move ? op.data_move().destination() : op.compute().output();
+    auto input = [&](int i) -> const ir::TensorRegion& {
+      return move ? op.data_move().source() : op.compute().inputs(i);
+    };
+    if (first) {
+      b.inputs.resize(n_inputs);
+      b.input_places.resize(n_inputs);
+      absl::Status s;
+      for (int i = 0; i < n_inputs && s.ok(); ++i) s = Bind(input(i), &b.inputs[i], &b.input_places[i]);
+      if (s.ok()) s = Bind(out, &b.output, &b.output_place);
+      if (!s.ok()) {
+        bound.erase(it);
+        return s;
+      }
+      return &b;
+    }
+    for (int i = 0; i < n_inputs; ++i) KPU_RETURN_IF_ERROR(Rebind(b.inputs[i], &b.input_places[i]));
+    KPU_RETURN_IF_ERROR(Rebind(b.output, &b.output_place));
+    return &b;
+  }
 
   // Values of the enclosing loops from the outermost down to `loop`.
   std::vector<int64_t> Prefix(const std::string& loop) const {
@@ -229,39 +337,29 @@ struct Walker {
           const uint64_t trips = static_cast<uint64_t>((loop.end() - loop.start() + loop.step() - 1) / loop.step());
           if (trips > max_steps) return InvalidProgramError("TileLoop trip count is too large");
           stack.push_back(loop.induction_var());
+          values.push_back(0);
           for (int64_t i = loop.start(); i < loop.end(); i += loop.step()) {
             if (++steps > max_steps) {
               return InvalidProgramError(absl::StrCat("DFX kernel exceeds the limit of ", max_steps, " steps"));
             }
             vars[loop.induction_var()] = i;
+            values.back() = i;
             KPU_RETURN_IF_ERROR(Walk(loop.body(), depth + 1));
           }
           vars.erase(loop.induction_var());
           stack.pop_back();
+          values.pop_back();
           break;
         }
-        case ir::DfxOp::kDataMove: {
-          if (!on_op) break;
-          std::vector<Place> places(2);
-          KPU_ASSIGN_OR_RETURN(places[0], ResolveRegion(op.data_move().source(), shapes, vars));
-          KPU_ASSIGN_OR_RETURN(places[1], ResolveRegion(op.data_move().destination(), shapes, vars));
-          KPU_RETURN_IF_ERROR(on_op(op, std::move(places)));
-          break;
-        }
+        case ir::DfxOp::kDataMove:
         case ir::DfxOp::kCompute: {
           if (!on_op) break;
-          std::vector<Place> places;
-          for (const auto& in : op.compute().inputs()) {
-            KPU_ASSIGN_OR_RETURN(Place p, ResolveRegion(in, shapes, vars));
-            places.push_back(std::move(p));
-          }
-          KPU_ASSIGN_OR_RETURN(Place out, ResolveRegion(op.compute().output(), shapes, vars));
-          places.push_back(std::move(out));
-          KPU_RETURN_IF_ERROR(on_op(op, std::move(places)));
+          KPU_ASSIGN_OR_RETURN(BoundOp * b, Places(op));
+          KPU_RETURN_IF_ERROR(on_op(op, b->input_places, &b->output_place));
           break;
         }
         case ir::DfxOp::kBarrier:
-          if (on_op) KPU_RETURN_IF_ERROR(on_op(op, {}));
+          if (on_op) KPU_RETURN_IF_ERROR(on_op(op, {}, nullptr));
           break;
         default:
           return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " has no kind"));
@@ -275,14 +373,10 @@ struct Walker {
 
 absl::Status WalkDfx(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, const ShapeTable& shapes,
                      DfxVisitor& visitor) {
-  Walker w{shapes, [&](const ir::DfxOp& op, std::vector<Place> places) -> absl::Status {
+  Walker w{shapes, [&](const ir::DfxOp& op, const std::vector<Place>& inputs, const Place* output) -> absl::Status {
              switch (op.kind_case()) {
-               case ir::DfxOp::kDataMove: return visitor.OnDataMove(op, op.data_move(), places[0], places[1]);
-               case ir::DfxOp::kCompute: {
-                 Place out = std::move(places.back());
-                 places.pop_back();
-                 return visitor.OnCompute(op, op.compute(), places, out);
-               }
+               case ir::DfxOp::kDataMove: return visitor.OnDataMove(op, op.data_move(), inputs[0], *output);
+               case ir::DfxOp::kCompute: return visitor.OnCompute(op, op.compute(), inputs, *output);
                default: return visitor.OnBarrier(op);
              }
            }};
@@ -314,8 +408,9 @@ absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::Repea
   Walker w{shapes, nullptr};
   w.max_steps = std::min<uint64_t>(max_instances, kMaxDfxSteps);
   KPU_RETURN_IF_ERROR(CheckSteps(ops, w.max_steps));
-  w.on_op = [&](const ir::DfxOp& op, std::vector<Place> places) -> absl::Status {
-    DfxInstance inst{&op, std::move(places), {}};
+  w.on_op = [&](const ir::DfxOp& op, const std::vector<Place>& inputs, const Place* output) -> absl::Status {
+    DfxInstance inst{&op, inputs, {}};
+    if (output != nullptr) inst.places.push_back(*output);
     const size_t self = out.size();
     std::vector<size_t>& mine = issued[op.op_id()];
     const size_t previous = mine.empty() ? SIZE_MAX : mine.back();

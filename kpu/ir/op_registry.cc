@@ -73,7 +73,13 @@ absl::StatusOr<std::vector<TensorType>> OpRegistry::Infer(
     return InvalidArgumentError(absl::StrCat(where, " has ", op->num_outputs, " output(s), got ",
                                              node.outputs_size()));
   }
-  for (const auto& [name, value] : node.attributes()) {
+  // In name order: the attribute map's own order differs run to run, and a node with two bad
+  // attributes must get the same message every time.
+  std::vector<std::string> names;
+  for (const auto& entry : node.attributes()) names.push_back(entry.first);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const ir::Attribute& value = node.attributes().at(name);
     auto it = std::find_if(op->attributes.begin(), op->attributes.end(),
                            [&](const AttrDef& a) { return a.name == name; });
     if (it == op->attributes.end()) {

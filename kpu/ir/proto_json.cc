@@ -1,8 +1,14 @@
 #include "kpu/ir/proto_json.h"
 
 #include "absl/strings/str_cat.h"
+#include <memory>
+
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/type_resolver.h"
+#include "google/protobuf/util/type_resolver_util.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/object_format.h"
 
 namespace kpu {
 
@@ -28,7 +34,17 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message, boo
   options.add_whitespace = true;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = print_defaults;
-  auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
+  // MessageToJsonString prints map fields (attributes, tile sizes) in hash-table order, which
+  // protobuf seeds differently in every process and every map, so the same program printed
+  // differently run to run. It is a wrapper over BinaryToJsonString on the message's bytes; given
+  // deterministic bytes (map entries in key order) instead, the JSON is the same every time.
+  constexpr char kTypeUrlPrefix[] = "type.googleapis.com";
+  const google::protobuf::Descriptor* type = message.GetDescriptor();
+  std::unique_ptr<google::protobuf::util::TypeResolver> resolver(
+      google::protobuf::util::NewTypeResolverForDescriptorPool(kTypeUrlPrefix, type->file()->pool()));
+  auto status = google::protobuf::util::BinaryToJsonString(
+      resolver.get(), absl::StrCat(kTypeUrlPrefix, "/", type->full_name()), SerializeDeterministic(message), &json,
+      options);
   if (!status.ok()) return MakeError(ErrorKind::kInternal, status.message().as_string());
   return json;
 }

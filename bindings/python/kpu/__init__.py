@@ -8,6 +8,13 @@
     rt = kpu.KPURuntime(); rt.load_program(program); result = rt.execute({"x": x})
 
 Everything below the torch layer goes through libkpu's C ABI (kpu.h) via the _kpu module.
+
+Threads: the GIL is released for the whole native call in compile_graph / _kpu.compile,
+Runtime(...) and Runtime.load, Runtime.execute / metrics / metrics_json / schedule_text,
+Program.deserialize / load_file / serialize / save / to_json, Graph.parse / load_file /
+serialize / to_json and the Graph.add_* builders. A Program may be shared by threads, each
+loading its own Runtime to execute in parallel; a Runtime or Graph shared by threads is safe
+too, its calls are serialized. See "Threads and determinism" in the README.
 """
 
 from __future__ import annotations

@@ -39,10 +39,13 @@ Fidelity = SimulationMode
 
 class Engine(enum.IntEnum):
     """How values are computed: FAST runs whole ops with optimized kernels; DFX_INTERPRETER runs
-    the DFX program tile by tile (slow; it checks the tiling)."""
+    the DFX program tile by tile (slow; it checks the tiling); DFX_INTERPRETER_REORDERED runs the
+    same tiles in another order the program's dependencies allow (newest ready first), so a
+    missing dependency edge shows up as a wrong answer."""
 
     FAST = lib.ENGINE_FAST
     DFX_INTERPRETER = lib.ENGINE_DFX_INTERPRETER
+    DFX_INTERPRETER_REORDERED = lib.ENGINE_DFX_INTERPRETER_REORDERED
 
 
 class Dataflow(enum.IntEnum):

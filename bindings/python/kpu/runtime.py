@@ -17,7 +17,8 @@ from .modes import Engine, SimulationMode
 from .results import KPUExecutionResult, KPUPerformanceMetrics
 
 # Runtime(program, config=None); .execute(inputs, mode, engine), .metrics(), .metrics_json(),
-# .schedule_text(), .inputs(), .outputs(). One thread at a time per runtime.
+# .schedule_text(), .inputs(), .outputs(). execute() runs without the GIL; calls on one runtime
+# are serialized, so give each thread its own Runtime (of a shared Program) to run in parallel.
 Runtime = lib.Runtime
 
 

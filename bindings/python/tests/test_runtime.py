@@ -72,6 +72,7 @@ def test_mode_names_in_both_vocabularies():
     assert kpu.SimulationMode.parse("behavioral") is kpu.SimulationMode.FUNCTIONAL
     assert kpu.Fidelity.CYCLE_ACCURATE == 2 and kpu.SimulationMode.POWER_TRACE == 3
     assert kpu.Engine.FAST == 0 and kpu.Engine.DFX_INTERPRETER == 1
+    assert kpu.Engine.DFX_INTERPRETER_REORDERED == 2
 
 
 def test_failed_run_is_reported_in_the_result(program_bytes):

@@ -45,7 +45,14 @@ pub struct Program {
     raw: NonNull<sys::kpu_program>,
 }
 
-// kpu.h: "A kpu_program is immutable after creation and may be shared between threads."
+// SAFETY: kpu.h: "A kpu_program is immutable after creation and may be shared between
+// threads." Every `&self` method below calls a kpu_* function that only reads the program
+// (kpu_load copies what the runtime needs; serialize, to_json, config and the tensor infos build
+// new values), and the library keeps its error message per thread, so concurrent calls on one
+// program are sound; tests/threads_test.cc runs them from 8 threads under ThreadSanitizer and
+// tests/threads.rs from 8 Rust threads. Only drop frees the program, and it takes it by value.
+// A Runtime is Send but not Sync (one thread at a time, as kpu.h says); Graph and Config
+// likewise, since kpu.h promises nothing about concurrent calls on them.
 unsafe impl Send for Program {}
 unsafe impl Sync for Program {}
 

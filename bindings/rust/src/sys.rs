@@ -9,7 +9,8 @@ use std::ffi::c_void;
 use std::marker::{PhantomData, PhantomPinned};
 use std::os::raw::{c_char, c_int};
 
-pub const KPU_API_VERSION: u32 = 1;
+pub const KPU_API_VERSION: u32 = 2;
+pub const KPU_MAX_STRUCT_SIZE: usize = 4096;
 pub const KPU_MAX_RANK: usize = 8;
 
 pub type kpu_status = c_int;

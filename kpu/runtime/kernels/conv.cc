@@ -20,13 +20,13 @@ using tag = memory::format_tag;
 using dt = memory::data_type;
 
 struct ConvPlan {
-  dnnl::convolution_forward prim;
+  onednn::SharedPrimitive prim;
   memory::desc src_md, wei_md, dst_md;           // the layouts the primitive runs in
   memory::desc user_src, user_wei, user_dst, bias_md;
   bool reorder_src = false, reorder_wei = false, reorder_dst = false;
   // Reorders between NCHW and the primitive's layouts, created with the plan (creating them per
   // call costs more than running them on small tensors).
-  dnnl::reorder src_in, wei_in, dst_in, dst_out;
+  onednn::SharedPrimitive src_in, wei_in, dst_in, dst_out;
 };
 
 bool EltwiseFor(const std::string& act, dnnl::algorithm* alg, float* alpha, float* beta) {
@@ -73,22 +73,21 @@ std::shared_ptr<ConvPlan> BuildPlan(const Shape& x, const Shape& w, const Shape&
   dnnl::algorithm alg;
   float alpha, beta;
   if (EltwiseFor(a.activation, &alg, &alpha, &beta)) ops.append_eltwise(1.0f, alg, alpha, beta);
-  dnnl::primitive_attr attr;
+  dnnl::primitive_attr attr = onednn::SharedPrimitiveAttr();
   attr.set_post_ops(ops);
   dnnl::convolution_forward::primitive_desc pd(desc, attr, onednn::Engine());
-  p->prim = dnnl::convolution_forward(pd);
+  p->prim = {dnnl::convolution_forward(pd), pd.scratchpad_desc()};
   p->src_md = pd.src_desc();
   p->wei_md = pd.weights_desc();
   p->dst_md = pd.dst_desc();
   p->reorder_src = p->src_md != p->user_src;
   p->reorder_wei = p->wei_md != p->user_wei;
   p->reorder_dst = p->dst_md != p->user_dst;
-  dnnl::engine& eng = onednn::Engine();
-  if (p->reorder_src) p->src_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->user_src, eng, p->src_md));
-  if (p->reorder_wei) p->wei_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->user_wei, eng, p->wei_md));
+  if (p->reorder_src) p->src_in = onednn::MakeReorder(p->user_src, p->src_md);
+  if (p->reorder_wei) p->wei_in = onednn::MakeReorder(p->user_wei, p->wei_md);
   if (p->reorder_dst) {
-    p->dst_in = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->user_dst, eng, p->dst_md));
-    p->dst_out = dnnl::reorder(dnnl::reorder::primitive_desc(eng, p->dst_md, eng, p->user_dst));
+    p->dst_in = onednn::MakeReorder(p->user_dst, p->dst_md);
+    p->dst_out = onednn::MakeReorder(p->dst_md, p->user_dst);
   }
   return p;
 }
@@ -130,14 +129,14 @@ absl::Status Conv2dF32(const KernelArgs& args) {
     memory src = plan->reorder_src ? memory(plan->src_md, eng) : user_src;
     memory wei = user_wei;
     memory dst = plan->reorder_dst ? memory(plan->dst_md, eng) : user_dst;
-    if (plan->reorder_src) plan->src_in.execute(s, user_src, src);
+    if (plan->reorder_src) plan->src_in.Execute(s, user_src, src);
     if (plan->reorder_wei) {
       KernelState* state = args.inputs[1].constant ? args.state : nullptr;
       if (state != nullptr && state->key == key) {
         wei = *std::static_pointer_cast<memory>(state->data);
       } else {
         wei = memory(plan->wei_md, eng);
-        plan->wei_in.execute(s, user_wei, wei);
+        plan->wei_in.Execute(s, user_wei, wei);
         if (state != nullptr) {
           state->key = key;
           state->data = std::make_shared<memory>(wei);
@@ -148,17 +147,17 @@ absl::Status Conv2dF32(const KernelArgs& args) {
     if (residual) {
       memory res(plan->user_dst, eng, const_cast<void*>(args.inputs[3].data));
       if (plan->reorder_dst) {
-        plan->dst_in.execute(s, res, dst);
+        plan->dst_in.Execute(s, res, dst);
       } else if (args.inputs[3].data != args.output().data) {
         std::memmove(args.output().data, args.inputs[3].data, NumElements(y) * sizeof(float));
       }
     } else if (args.accumulate && plan->reorder_dst) {
-      plan->dst_in.execute(s, user_dst, dst);
+      plan->dst_in.Execute(s, user_dst, dst);
     }
     std::unordered_map<int, memory> run = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
     if (bias) run[DNNL_ARG_BIAS] = memory(plan->bias_md, eng, const_cast<void*>(args.inputs[2].data));
-    plan->prim.execute(s, run);
-    if (plan->reorder_dst) plan->dst_out.execute(s, dst, user_dst);
+    plan->prim.Execute(s, std::move(run));
+    if (plan->reorder_dst) plan->dst_out.Execute(s, dst, user_dst);
     s.wait();
   } catch (const dnnl::error& e) {
     return MakeError(ErrorKind::kInternal, absl::StrCat("conv2d kernel: oneDNN failed: ", e.what()));
