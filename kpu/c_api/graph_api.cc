@@ -1,5 +1,8 @@
 // Building, parsing and serializing graphs.
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -49,11 +52,12 @@ bool HasTensor(const kpu::ir::Graph& g, const std::string& name) {
   return false;
 }
 
-kpu_status ParseInto(const std::string& bytes, const std::string& base_dir, kpu_graph** out) {
+kpu_status ParseInto(const std::string& bytes, const std::string& base_dir, kpu_graph** out,
+                     const kpu::ExternalDataOptions& external = {}) {
   ABI_REQUIRE(!bytes.empty(), "the graph is empty (0 bytes)");
   auto graph = kpu::ParseGraph(bytes);
   if (!graph.ok()) return ToStatus(graph.status());
-  if (absl::Status s = kpu::ResolveConstantData(&*graph, base_dir); !s.ok()) return ToStatus(s);
+  if (absl::Status s = kpu::ResolveConstantData(&*graph, base_dir, external); !s.ok()) return ToStatus(s);
   *out = new kpu_graph{std::move(*graph)};
   return KPU_OK;
 }
@@ -78,6 +82,32 @@ kpu_status kpu_graph_parse(const void* data, size_t size, const char* base_dir, 
     ABI_REQUIRE_NOT_NULL(out);
     ABI_REQUIRE(size > 0, "kpu_graph_parse: data is empty (size 0)");
     return ParseInto(std::string(static_cast<const char*>(data), size), base_dir ? base_dir : "", out);
+  })
+}
+
+void kpu_graph_parse_options_init(kpu_graph_parse_options* options) {
+  if (options == nullptr) return;
+  std::memset(options, 0, sizeof(*options));
+  options->struct_size = sizeof(*options);
+}
+
+kpu_status kpu_graph_parse_with_options(const void* data, size_t size, const kpu_graph_parse_options* options,
+                                        kpu_graph** out) {
+  ABI_GUARD({
+    ABI_REQUIRE_NOT_NULL(data);
+    ABI_REQUIRE_NOT_NULL(out);
+    ABI_REQUIRE(size > 0, "kpu_graph_parse_with_options: data is empty (size 0)");
+    kpu_graph_parse_options opts;
+    kpu_graph_parse_options_init(&opts);
+    if (options != nullptr) {
+      ABI_REQUIRE(options->struct_size >= offsetof(kpu_graph_parse_options, base_dir) + sizeof(const char*),
+                  "kpu_graph_parse_options.struct_size is too small");
+      std::memcpy(&opts, options, std::min(options->struct_size, sizeof(opts)));
+    }
+    kpu::ExternalDataOptions external;
+    external.allow_paths_outside_base_dir = opts.allow_external_paths != 0;
+    return ParseInto(std::string(static_cast<const char*>(data), size), opts.base_dir ? opts.base_dir : "", out,
+                     external);
   })
 }
 

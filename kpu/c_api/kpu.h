@@ -180,6 +180,23 @@ kpu_status kpu_graph_parse(const void* data, size_t size, const char* base_dir, 
 /* Reads a .dfg file (a regular, non-empty file); external data is resolved relative to the
  * file's folder. *out is owned by the caller (kpu_graph_destroy). */
 kpu_status kpu_graph_load_file(const char* path, kpu_graph** out);
+
+/* External data of a graph (kpu_graph_parse, kpu_graph_load_file) is read only from files inside
+ * `base_dir` (the graph file's folder): an absolute path or a ".." is an error, so a downloaded
+ * graph cannot read other files. Its length is checked against the tensor's size and the file's,
+ * and the file must be a regular file, before reading. A caller that trusts the graph opts in to
+ * other paths here. */
+typedef struct kpu_graph_parse_options {
+  size_t struct_size;       /* sizeof(kpu_graph_parse_options) */
+  const char* base_dir;     /* resolves relative external_data paths; NULL: the current folder */
+  int allow_external_paths; /* 1: absolute paths and paths outside base_dir are read; default 0 */
+} kpu_graph_parse_options;
+
+void kpu_graph_parse_options_init(kpu_graph_parse_options* options);
+/* kpu_graph_parse with options; `options` may be NULL for the defaults. *out is owned by the
+ * caller (kpu_graph_destroy). */
+kpu_status kpu_graph_parse_with_options(const void* data, size_t size, const kpu_graph_parse_options* options,
+                                        kpu_graph** out);
 /* NULL is ignored. */
 void kpu_graph_destroy(kpu_graph* graph);
 
@@ -273,7 +290,10 @@ typedef struct kpu_runtime kpu_runtime;
 
 /* `config` may be NULL to run on the program's target config. The runtime keeps its own
  * reference to the program's content; the program may be destroyed afterwards. *out is owned
- * by the caller (kpu_runtime_destroy). */
+ * by the caller (kpu_runtime_destroy).
+ * Host memory: the runtime allocates the program's DRAM arena and a copy of its weights. Above
+ * the limit in the environment variable KPU_MAX_HOST_MEMORY_BYTES (a byte count; default 4 GiB)
+ * kpu_load fails with KPU_ERROR_MEMORY_EXCEEDED before allocating anything. */
 kpu_status kpu_load(const kpu_program* program, const kpu_config* config, kpu_runtime** out);
 /* NULL is ignored. */
 void kpu_runtime_destroy(kpu_runtime* runtime);

@@ -17,6 +17,7 @@
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
 #include "kpu/ir/graph_util.h"
+#include "kpu/ir/limits.h"
 #include "kpu/ir/object_format.h"
 #include "kpu/ir/residency.h"
 
@@ -57,20 +58,24 @@ absl::Status CheckLowerable(const ir::Graph& graph) {
   return missing.empty() ? absl::OkStatus() : UnsupportedOpsError(missing);
 }
 
-// Every tensor's byte size must be representable, and a graph input's leading (batch) dimension
+absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config);
+
+// Every tensor must be one the runtime accepts, and a graph input's leading (batch) dimension
 // must be one the KPU config accepts. Only inputs of rank 3 and more ([N, C, H, W], [N, T, D]) have
 // a batch dimension by convention; a rank-2 input may be a GEMM operand whose rows are no batch.
 absl::Status CheckSizes(const ir::Graph& graph, const ir::KPUConfig& config) {
   for (const ir::Tensor& t : graph.tensors()) {
+    // Before inference, produced tensors may not know their dtype yet; the call after it checks them.
+    if (t.dtype() == ir::DTYPE_UNSPECIFIED) continue;
+    // The runtime's limit (kpu/ir/limits.h): a program the compiler writes is one a runtime loads.
+    auto size = CheckTensorSize(t.name(), t.dtype(), t.shape());
+    if (size.ok()) continue;
+    // A tensor the device's DRAM cannot hold is reported in the memory words users expect.
     uint64_t bytes = DTypeSize(t.dtype());
-    for (int64_t d : t.shape()) {
-      // Sizes stay below 2^62 bytes so sums of a few tensors cannot wrap either; the DRAM check
-      // after planning says what the device really holds.
-      if (d < 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes) || bytes > (uint64_t{1} << 62)) {
-        return InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' of shape ", FormatShape(ToShape(t.shape())),
-                                                 " is too large: its byte size does not fit 64 bits"));
-      }
-    }
+    bool wraps = false;
+    for (int64_t d : t.shape()) wraps |= d <= 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
+    if (!wraps) KPU_RETURN_IF_ERROR(CheckDram(bytes, config));
+    return size.status();
   }
   const uint64_t max_batch = config.max_batch_size();
   for (const std::string& name : graph.inputs()) {

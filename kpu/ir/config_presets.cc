@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "kpu/ir/config_ranges.h"
 #include "kpu/ir/errors.h"
 #include "kpu/ir/proto_json.h"
 
@@ -139,12 +140,9 @@ absl::Status ValidateConfig(const ir::KPUConfig& c) {
     if (static_cast<int>(m.level()) <= last) return bad("memory levels must be listed EXTERNAL first, then L3, L2, L1, each once");
     last = m.level();
     if (m.instances() == 0 || m.bytes_per_instance() == 0) return bad(name + " has no capacity");
-    if (!(m.bandwidth_gbps() > 0)) return bad(name + " bandwidth_gbps must be positive");
-    if (m.read_energy_pj_per_byte() < 0 || m.write_energy_pj_per_byte() < 0) return bad(name + " has negative energy");
   }
-  const ir::EnergyTable& e = c.energy();
-  if (e.mac_fp32_pj() < 0 || e.static_power_w() < 0 || e.vector_op_fp32_pj() < 0) return bad("negative energy");
-  return absl::OkStatus();
+  // Bandwidths, clocks, energies and counts: each within a physical range (config_ranges.h).
+  return CheckConfigRanges(c);
 }
 
 absl::StatusOr<ir::KPUConfig> ParseConfig(const std::string& bytes) {

@@ -165,6 +165,46 @@ absl::StatusOr<Place> ResolveRegion(const ir::TensorRegion& r, const ShapeTable&
 
 namespace {
 
+absl::Status CheckLoop(const ir::TileLoop& loop) {
+  if (loop.step() <= 0 || loop.start() < 0 || loop.end() < loop.start()) {
+    return InvalidProgramError(absl::StrCat("TileLoop '", loop.induction_var(), "' has bounds [", loop.start(), ", ",
+                                            loop.end(), ") step ", loop.step()));
+  }
+  return absl::OkStatus();
+}
+
+uint64_t SaturatingAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+uint64_t SaturatingMul(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
+
+// The steps a walk takes, from the loop bounds alone (one per op and one per loop iteration, so
+// empty loops count too), saturating instead of wrapping: a nest claiming 10^15 iterations is
+// refused before the first one runs.
+absl::StatusOr<uint64_t> StaticSteps(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, int depth) {
+  if (depth > kMaxLoopDepth) return InvalidProgramError(absl::StrCat("TileLoops nested deeper than ", kMaxLoopDepth));
+  uint64_t steps = 0;
+  for (const ir::DfxOp& op : ops) {
+    steps = SaturatingAdd(steps, 1);
+    if (!op.has_tile_loop()) continue;
+    const ir::TileLoop& loop = op.tile_loop();
+    KPU_RETURN_IF_ERROR(CheckLoop(loop));
+    const uint64_t trips = static_cast<uint64_t>((loop.end() - loop.start()) / loop.step() +
+                                                 ((loop.end() - loop.start()) % loop.step() != 0 ? 1 : 0));
+    KPU_ASSIGN_OR_RETURN(uint64_t body, StaticSteps(loop.body(), depth + 1));
+    steps = SaturatingAdd(steps, SaturatingMul(trips, SaturatingAdd(body, 1)));
+  }
+  return steps;
+}
+
+absl::Status CheckSteps(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, uint64_t limit) {
+  KPU_ASSIGN_OR_RETURN(uint64_t steps, StaticSteps(ops, 0));
+  if (steps > limit) {
+    return InvalidProgramError(absl::StrCat("DFX kernel takes ",
+                                            steps == UINT64_MAX ? std::string("more than 2^64") : absl::StrCat(steps),
+                                            " steps, more than the limit of ", limit));
+  }
+  return absl::OkStatus();
+}
+
 // A region bound to its place in the loop nest: validated once (by ResolveRegion, with its
 // messages), its loop variables turned into depths, so each later step only evaluates origins.
 // A DfxOp always sits under the same loops, so the binding holds for every visit.
@@ -281,18 +321,15 @@ struct Walker {
   }
 
   absl::Status Walk(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, int depth) {
-    if (depth > 16) return InvalidProgramError("TileLoops nested deeper than 16");
+    if (depth > kMaxLoopDepth) return InvalidProgramError(absl::StrCat("TileLoops nested deeper than ", kMaxLoopDepth));
     for (const ir::DfxOp& op : ops) {
       if (++steps > max_steps) {
-        return InvalidProgramError(absl::StrCat("DFX program exceeds ", max_steps, " steps"));
+        return InvalidProgramError(absl::StrCat("DFX kernel exceeds the limit of ", max_steps, " steps"));
       }
       switch (op.kind_case()) {
         case ir::DfxOp::kTileLoop: {
           const ir::TileLoop& loop = op.tile_loop();
-          if (loop.step() <= 0 || loop.start() < 0 || loop.end() < loop.start()) {
-            return InvalidProgramError(absl::StrCat("TileLoop '", loop.induction_var(), "' has bounds [",
-                                                    loop.start(), ", ", loop.end(), ") step ", loop.step()));
-          }
+          KPU_RETURN_IF_ERROR(CheckLoop(loop));
           if (loop.induction_var().empty() || vars.count(loop.induction_var())) {
             return InvalidProgramError(absl::StrCat("TileLoop variable '", loop.induction_var(),
                                                     "' is empty or shadows an outer loop"));
@@ -302,6 +339,9 @@ struct Walker {
           stack.push_back(loop.induction_var());
           values.push_back(0);
           for (int64_t i = loop.start(); i < loop.end(); i += loop.step()) {
+            if (++steps > max_steps) {
+              return InvalidProgramError(absl::StrCat("DFX kernel exceeds the limit of ", max_steps, " steps"));
+            }
             vars[loop.induction_var()] = i;
             values.back() = i;
             KPU_RETURN_IF_ERROR(Walk(loop.body(), depth + 1));
@@ -340,14 +380,12 @@ absl::Status WalkDfx(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, c
                default: return visitor.OnBarrier(op);
              }
            }};
+  KPU_RETURN_IF_ERROR(CheckSteps(ops, w.max_steps));
   return w.Walk(ops, 0);
 }
 
 absl::StatusOr<uint64_t> CountDfxSteps(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops) {
-  static const ShapeTable kNone;
-  Walker w{kNone, nullptr};
-  KPU_RETURN_IF_ERROR(w.Walk(ops, 0));
-  return w.steps;
+  return StaticSteps(ops, 0);
 }
 
 absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops,
@@ -369,6 +407,7 @@ absl::StatusOr<std::vector<DfxInstance>> ExpandDfx(const google::protobuf::Repea
   size_t last_barrier = SIZE_MAX;
   Walker w{shapes, nullptr};
   w.max_steps = std::min<uint64_t>(max_instances, kMaxDfxSteps);
+  KPU_RETURN_IF_ERROR(CheckSteps(ops, w.max_steps));
   w.on_op = [&](const ir::DfxOp& op, const std::vector<Place>& inputs, const Place* output) -> absl::Status {
     DfxInstance inst{&op, inputs, {}};
     if (output != nullptr) inst.places.push_back(*output);

@@ -64,8 +64,10 @@ class DfxVisitor {
 // Shapes of every tensor a kernel names.
 using ShapeTable = std::map<std::string, Shape>;
 
-// Limits the number of visited operations so a hostile program cannot make a walk run forever.
+// Limits the steps of a walk (one per op visited and one per loop iteration) so a hostile program
+// cannot make a walk run forever; checked from the loop bounds before the walk starts.
 constexpr uint64_t kMaxDfxSteps = 200'000'000;
+constexpr int kMaxLoopDepth = 16;
 // Limits on one region, so element counts and coordinates never overflow.
 constexpr int64_t kMaxTileElements = int64_t{1} << 32;
 constexpr int64_t kMaxCoordinate = int64_t{1} << 40;
@@ -73,7 +75,8 @@ constexpr int64_t kMaxCoordinate = int64_t{1} << 40;
 absl::Status WalkDfx(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops,
                      const ShapeTable& shapes, DfxVisitor& visitor);
 
-// Steps a kernel would take, without visiting: for validation and progress reporting.
+// Steps a kernel would take (saturating at 2^64 - 1), from its loop bounds alone, without
+// visiting: for validation and progress reporting.
 absl::StatusOr<uint64_t> CountDfxSteps(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops);
 
 // Resolves one region against loop variable values (exposed for tests and tools).

@@ -1,6 +1,8 @@
 #include "kpu/ir/graph_util.h"
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -9,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/limits.h"
 #include "kpu/ir/proto_json.h"
 
 namespace kpu {
@@ -59,24 +62,33 @@ absl::StatusOr<std::vector<int>> TopologicalOrder(const ir::Graph& graph) {
   for (int i = 0; i < graph.nodes_size(); ++i) {
     for (const std::string& out : graph.nodes(i).outputs()) producer[out] = i;
   }
+  // Depth-first with an explicit stack: a graph file may chain a million nodes, which recursion
+  // would turn into a stack overflow.
   std::vector<int> state(graph.nodes_size(), 0);  // 0 new, 1 visiting, 2 done
   std::vector<int> order;
-  std::function<absl::Status(int)> visit = [&](int i) -> absl::Status {
-    if (state[i] == 2) return absl::OkStatus();
-    if (state[i] == 1) {
-      return InvalidArgumentError(
-          absl::StrCat("graph has a cycle through node '", graph.nodes(i).name(), "'"));
+  std::vector<std::pair<int, int>> stack;  // node, index of the next input to visit
+  for (int root = 0; root < graph.nodes_size(); ++root) {
+    if (state[root] != 0) continue;
+    state[root] = 1;
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      auto& [i, next] = stack.back();
+      const ir::Node& node = graph.nodes(i);
+      if (next == node.inputs_size()) {
+        state[i] = 2;
+        order.push_back(i);
+        stack.pop_back();
+        continue;
+      }
+      auto it = producer.find(node.inputs(next++));
+      if (it == producer.end() || state[it->second] == 2) continue;
+      if (state[it->second] == 1) {
+        return InvalidArgumentError(absl::StrCat("graph has a cycle through node '", graph.nodes(it->second).name(), "'"));
+      }
+      state[it->second] = 1;
+      stack.push_back({it->second, 0});
     }
-    state[i] = 1;
-    for (const std::string& in : graph.nodes(i).inputs()) {
-      auto it = producer.find(in);
-      if (it != producer.end()) KPU_RETURN_IF_ERROR(visit(it->second));
-    }
-    state[i] = 2;
-    order.push_back(i);
-    return absl::OkStatus();
-  };
-  for (int i = 0; i < graph.nodes_size(); ++i) KPU_RETURN_IF_ERROR(visit(i));
+  }
   return order;
 }
 
@@ -163,10 +175,63 @@ absl::Status InferGraph(ir::Graph* graph) {
   return absl::OkStatus();
 }
 
-absl::Status ResolveConstantData(ir::Graph* graph, const std::string& base_dir) {
+namespace {
+
+// The file an external_data entry names. Unless the caller allows more, only files inside the
+// graph's folder: a downloaded .dfg must not make the compiler read /etc/passwd into a constant by
+// an absolute path or by climbing out with "..". The check is on the path the graph wrote:
+// symlinks in the folder are its owner's doing (Bazel runfiles are made of them), and one that
+// leads to a device is caught by the regular-file check when reading.
+absl::StatusOr<std::string> ExternalDataPath(const std::string& tensor, const std::string& path,
+                                             const std::string& base_dir, const ExternalDataOptions& options) {
+  namespace fs = std::filesystem;
+  const std::string what = absl::StrCat("constant '", tensor, "': external data path '", path, "'");
+  if (path.empty() || path.find('\0') != std::string::npos) return InvalidArgumentError(absl::StrCat(what, " is empty or has a NUL"));
+  const fs::path relative(path);
+  const fs::path base = base_dir.empty() ? fs::path(".") : fs::path(base_dir);
+  const fs::path full = relative.is_absolute() ? relative : base / relative;
+  if (options.allow_paths_outside_base_dir) return full.string();
+  const std::string hint = "; only files inside the graph's folder are read unless the caller allows others";
+  if (relative.is_absolute()) return InvalidArgumentError(absl::StrCat(what, " is absolute", hint));
+  for (const fs::path& part : relative) {
+    if (part == "..") return InvalidArgumentError(absl::StrCat(what, " climbs out of the graph's folder with '..'", hint));
+  }
+  return full.string();
+}
+
+// Reads exactly `length` bytes at `offset` of a regular file, after checking that the file holds
+// them: a device such as /dev/zero would otherwise feed gigabytes.
+absl::StatusOr<std::string> ReadExternalData(const std::string& tensor, const std::string& path, uint64_t offset,
+                                             uint64_t length) {
+  namespace fs = std::filesystem;
+  const std::string what = absl::StrCat("constant '", tensor, "': external data file '", path, "'");
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return IoError(absl::StrCat("constant '", tensor, "': cannot open external data file '", path, "'"));
+  if (!fs::is_regular_file(status)) return InvalidArgumentError(absl::StrCat(what, " is not a regular file"));
+  const uint64_t file_size = fs::file_size(path, ec);
+  if (ec) return IoError(absl::StrCat(what, " has no size: ", ec.message()));
+  if (offset > file_size || length > file_size - offset) {
+    return IoError(absl::StrCat(what, " is ", file_size, " bytes; it ends before byte ",
+                                offset > UINT64_MAX - length ? UINT64_MAX : offset + length));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError(absl::StrCat("constant '", tensor, "': cannot open external data file '", path, "'"));
+  std::string raw(length, '\0');
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(raw.data(), static_cast<std::streamsize>(length));
+  if (static_cast<uint64_t>(in.gcount()) != length) {
+    return IoError(absl::StrCat(what, " ends before byte ", offset + length));
+  }
+  return raw;
+}
+
+}  // namespace
+
+absl::Status ResolveConstantData(ir::Graph* graph, const std::string& base_dir, const ExternalDataOptions& options) {
   for (ir::Tensor& t : *graph->mutable_tensors()) {
     if (!IsConstant(t)) continue;
-    const uint64_t expected = static_cast<uint64_t>(NumElements(ToShape(t.shape()))) * DTypeSize(t.dtype());
+    KPU_ASSIGN_OR_RETURN(const uint64_t expected, CheckTensorSize(t.name(), t.dtype(), t.shape()));
     if (t.float_data_size() > 0) {
       if (t.dtype() != ir::FLOAT32) {
         return InvalidArgumentError(absl::StrCat("constant '", t.name(), "' has float_data but dtype ",
@@ -178,20 +243,15 @@ absl::Status ResolveConstantData(ir::Graph* graph, const std::string& base_dir) 
       t.clear_float_data();
     } else if (t.has_external_data()) {
       const ir::ExternalData& ext = t.external_data();
-      std::string path = ext.path();
-      if (!path.empty() && path[0] != '/' && !base_dir.empty()) path = base_dir + "/" + path;
-      std::ifstream in(path, std::ios::binary);
-      if (!in) {
-        return IoError(absl::StrCat("constant '", t.name(), "': cannot open external data file '", path, "'"));
+      // The length is checked against the tensor before anything is opened or allocated.
+      if (ext.length() != 0 && ext.length() != expected) {
+        return InvalidArgumentError(absl::StrCat("constant '", t.name(), "': external data length ", ext.length(),
+                                                 " does not match the ", expected, " bytes its shape ",
+                                                 FormatShape(ToShape(t.shape())), " and dtype ", DTypeName(t.dtype()),
+                                                 " need"));
       }
-      const uint64_t length = ext.length() ? ext.length() : expected;
-      std::string raw(length, '\0');
-      in.seekg(static_cast<std::streamoff>(ext.offset()));
-      in.read(raw.data(), static_cast<std::streamsize>(length));
-      if (static_cast<uint64_t>(in.gcount()) != length) {
-        return IoError(absl::StrCat("constant '", t.name(), "': external data file '", path,
-                                    "' ends before byte ", ext.offset() + length));
-      }
+      KPU_ASSIGN_OR_RETURN(const std::string path, ExternalDataPath(t.name(), ext.path(), base_dir, options));
+      KPU_ASSIGN_OR_RETURN(std::string raw, ReadExternalData(t.name(), path, ext.offset(), expected));
       t.set_raw_data(std::move(raw));
       t.clear_external_data();
     }

@@ -32,9 +32,18 @@ absl::Status InferGraph(ir::Graph* graph);
 // Nodes in an order where every producer comes before its consumers; error on a cycle.
 absl::StatusOr<std::vector<int>> TopologicalOrder(const ir::Graph& graph);
 
+struct ExternalDataOptions {
+  // Read external_data from absolute paths and from paths that leave `base_dir` (by "..", or by a
+  // symlink). Off by default: a graph file from elsewhere may only read files beside it.
+  bool allow_paths_outside_base_dir = false;
+};
+
 // Replaces float_data and external_data on constants with raw_data, reading external files
-// relative to `base_dir`. Errors say which tensor and which file.
-absl::Status ResolveConstantData(ir::Graph* graph, const std::string& base_dir);
+// relative to `base_dir` (the current folder when empty). Each constant's size is checked
+// against kpu/ir/limits.h, and an external range against the tensor's size and the file's, before
+// anything is read. Errors say which tensor and which file.
+absl::Status ResolveConstantData(ir::Graph* graph, const std::string& base_dir,
+                                 const ExternalDataOptions& options = {});
 
 // Parses a graph from protobuf binary, or from JSON text when the bytes start with '{'.
 absl::StatusOr<ir::Graph> ParseGraph(const std::string& bytes);

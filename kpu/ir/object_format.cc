@@ -107,6 +107,13 @@ absl::StatusOr<std::vector<Section>> DecodeContainer(const std::string& bytes) {
                                             " is not supported (this loader reads version ",
                                             kFormatVersion, ")", hint));
   }
+  // Every byte of a file is either checksummed (section contents) or has exactly one allowed
+  // value: flags and padding are zero, sections sit back to back in table order. So no byte can
+  // change unnoticed (issue 6: 32 bytes of header flags and padding were covered by nothing).
+  if (const uint32_t flags = GetU32(bytes, 8); flags != 0) {
+    return InvalidProgramError(absl::StrCat("header flags are 0x", absl::Hex(flags),
+                                            "; this loader knows no flags and requires 0"));
+  }
   const uint32_t count = GetU32(bytes, 12);
   if (count > kMaxSections) {
     return InvalidProgramError(absl::StrCat("section count ", count, " exceeds the limit of ", kMaxSections));
@@ -117,6 +124,7 @@ absl::StatusOr<std::vector<Section>> DecodeContainer(const std::string& bytes) {
   }
   std::vector<Section> sections;
   std::set<uint32_t> seen;
+  uint64_t expected_offset = table_end;  // where the next section must start
   for (uint32_t i = 0; i < count; ++i) {
     const size_t entry = kHeaderBytes + kSectionEntryBytes * i;
     const uint32_t type = GetU32(bytes, entry);
@@ -137,10 +145,27 @@ absl::StatusOr<std::vector<Section>> DecodeContainer(const std::string& bytes) {
       return InvalidProgramError(absl::StrCat("section WEIGHTS at offset ", offset, " is not ",
                                               kWeightsAlignment, "-byte aligned"));
     }
+    uint64_t start = expected_offset;
+    if (static_cast<SectionType>(type) == SectionType::kWeights) {
+      start = (start + kWeightsAlignment - 1) / kWeightsAlignment * kWeightsAlignment;
+    }
+    if (offset != start) {
+      return InvalidProgramError(absl::StrCat("section ", name, " starts at offset ", offset, ", expected ", start,
+                                              " (sections follow the table back to back)"));
+    }
+    for (uint64_t at = expected_offset; at < start; ++at) {
+      if (bytes[at] != '\0') {
+        return InvalidProgramError(absl::StrCat("padding byte ", at, " before section ", name, " is not zero"));
+      }
+    }
+    expected_offset = offset + size;
     if (Crc32(bytes.data() + offset, size) != crc) {
       return InvalidProgramError(absl::StrCat("section ", name, " is corrupted (checksum mismatch)"));
     }
     sections.push_back({static_cast<SectionType>(type), bytes.substr(offset, size)});
+  }
+  if (expected_offset != bytes.size()) {
+    return InvalidProgramError(absl::StrCat(bytes.size() - expected_offset, " bytes follow after the last section"));
   }
   return sections;
 }

@@ -3,10 +3,13 @@
 //
 //   offset 0   char[4]  magic "KPU\0"
 //          4   uint32   format version (kFormatVersion)
-//          8   uint32   flags (0)
+//          8   uint32   flags (must be 0)
 //         12   uint32   section count
 //         16   section table: per section {uint32 type, uint32 crc32, uint64 offset, uint64 size}
-//   then the sections. The weights section starts on a 64-byte boundary.
+//   then the sections, back to back in table order; the weights section starts on a 64-byte
+//   boundary after zero padding. Nothing follows the last section. Section contents are covered
+//   by their CRC-32s and every other byte has exactly one valid value, so the reader rejects any
+//   change to any byte.
 #ifndef KPU_IR_OBJECT_FORMAT_H_
 #define KPU_IR_OBJECT_FORMAT_H_
 
@@ -53,7 +56,7 @@ uint32_t Crc32(const void* data, size_t size);
 // Lays sections out in the given order behind the header and table.
 std::string EncodeContainer(const std::vector<Section>& sections);
 
-// Checks magic, version, table bounds, section bounds and checksums; errors say which check
+// Checks magic, version, flags, table bounds, section layout and padding, and checksums; errors say which check
 // failed and where. Never reads outside `bytes`.
 absl::StatusOr<std::vector<Section>> DecodeContainer(const std::string& bytes);
 

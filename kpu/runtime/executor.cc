@@ -11,6 +11,7 @@
 #include "kpu/ir/ops/op_util.h"
 #include "kpu/ir/residency.h"
 #include "kpu/runtime/dfx_interpreter.h"
+#include "kpu/runtime/host_memory.h"
 #include "kpu/runtime/kernels.h"
 #include "kpu/runtime/validator.h"
 #include "kpu/sim/analytical_model.h"
@@ -27,6 +28,9 @@ uint64_t TensorBytes(const ir::TensorDescriptor& t) {
   auto bytes = BytesFor(t.dtype(), n);
   return bytes.ok() ? *bytes : 0;
 }
+
+// Far above any host's memory, so offset + size never wraps; the host-memory limit is the real bound.
+constexpr uint64_t kMaxArenaBytes = uint64_t{1} << 62;
 
 }  // namespace
 
@@ -64,10 +68,11 @@ absl::Status Executor::Bind() {
                                  absl::StrCat(LevelName(l1->level()), " of '", config_.name(), "', op '", op.id(), "'"));
     }
   }
+  // The validator put every tensor inside the declared arena (so these sums cannot wrap); the
+  // host-memory limit decides whether that much may be allocated at all, before anything is.
   uint64_t arena_bytes = 0;
   for (const ir::TensorDescriptor& t : program_.proto.tensors().tensors()) {
-    KPU_ASSIGN_OR_RETURN(int64_t elements, ops::CheckedNumElements(ToShape(t.shape())));
-    KPU_ASSIGN_OR_RETURN(uint64_t bytes, BytesFor(t.dtype(), elements));
+    KPU_ASSIGN_OR_RETURN(uint64_t bytes, CheckTensorSize(t.name(), t.dtype(), t.shape()));
     const size_t align = std::max<size_t>(DTypeSize(t.dtype()), 1);
     if (t.kind() == ir::TensorDescriptor::WEIGHT) {
       if (t.weight_offset() > program_.weights.size() || bytes > program_.weights.size() - t.weight_offset()) {
@@ -89,17 +94,22 @@ absl::Status Executor::Bind() {
       if (t.home_offset() % align != 0) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' is misaligned"));
       continue;
     }
-    if (t.arena_offset() > kMaxTensorBytes || bytes > kMaxTensorBytes) {
-      return InvalidProgramError("DRAM arena is larger than this runtime allows");
+    if (t.arena_offset() > kMaxArenaBytes || bytes > kMaxArenaBytes - t.arena_offset()) {
+      return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' lies outside the DRAM arena"));
     }
     arena_bytes = std::max(arena_bytes, t.arena_offset() + bytes);
     if (t.arena_offset() % align != 0) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' is misaligned"));
   }
-  if (arena_bytes > kMaxTensorBytes) return InvalidProgramError("DRAM arena is larger than this runtime allows");
+  // On-chip homes are host memory too; the validator bounded each level's arena by its capacity.
+  const LevelBytes home_arena = HomeArenaBytes(program_.proto);
+  const uint64_t home_total = home_arena[ir::L3] + home_arena[ir::L2] + home_arena[ir::L1];
+  KPU_RETURN_IF_ERROR(CheckHostMemory(arena_bytes + program_.weights.size() + home_total + 2,
+                                      absl::StrCat("loading '", program_.proto.metadata().name(), "' (a ", arena_bytes,
+                                                   "-byte DRAM arena, ", home_total, " bytes of on-chip homes and ",
+                                                   program_.weights.size(), " bytes of weights)")));
   arena_.assign(arena_bytes + 1, std::byte{0});
   weights_.assign(program_.weights.size() + 1, std::byte{0});
   std::memcpy(weights_.data(), program_.weights.data(), program_.weights.size());
-  const LevelBytes home_arena = HomeArenaBytes(program_.proto);
   for (ir::MemoryLevel l : {ir::L3, ir::L2, ir::L1}) {
     if (home_arena[l] != 0) homes_[l].assign(home_arena[l] + 1, std::byte{0});
   }

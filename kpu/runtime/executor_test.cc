@@ -33,6 +33,8 @@ class ProgramBuilder {
       t->set_arena_offset(arena_);
       arena_ += (bytes + 63) / 64 * 64;
     }
+    // What the compiler declares: the arena plus the weights (the validator holds tensors to it).
+    p_.proto.mutable_metadata()->set_peak_dram_bytes(arena_ + p_.weights.size());
     if (kind == ir::TensorDescriptor::INPUT) p_.proto.mutable_metadata()->add_input_ids(name);
     if (kind == ir::TensorDescriptor::OUTPUT) p_.proto.mutable_metadata()->add_output_ids(name);
   }

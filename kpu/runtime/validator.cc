@@ -9,6 +9,7 @@
 #include "kpu/ir/dfx_walk.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
+#include "kpu/ir/limits.h"
 #include "kpu/ir/op_registry.h"
 #include "kpu/runtime/kernels.h"
 #include "kpu/runtime/validate_homes.h"
@@ -20,8 +21,9 @@ namespace {
 // elements it carries, or an array holding more than R x C accumulators is found at load time.
 class RegionChecker : public DfxVisitor {
  public:
-  explicit RegionChecker(const ir::KPUConfig& config)
-      : register_capacity_(static_cast<int64_t>(config.compute().array_rows()) * config.compute().array_cols()) {}
+  RegionChecker(const ir::KPUConfig& config, const std::map<std::string, TensorType>& types)
+      : register_capacity_(static_cast<int64_t>(config.compute().array_rows()) * config.compute().array_cols()),
+        types_(types) {}
 
   absl::Status OnDataMove(const ir::DfxOp& op, const ir::DataMove& move, const Place& src, const Place& dst) override {
     if (src.origin != dst.origin || src.extent != dst.extent || src.stride != dst.stride) {
@@ -52,7 +54,8 @@ class RegionChecker : public DfxVisitor {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " has an unknown dataflow"));
     }
     for (int i = 0; i < c.inputs_size(); ++i) KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i]));
-    return CheckRegister(op, c.output(), out);
+    KPU_RETURN_IF_ERROR(CheckRegister(op, c.output(), out));
+    return CheckTileShapes(op, c, in, out);
   }
 
  private:
@@ -63,8 +66,97 @@ class RegionChecker : public DfxVisitor {
                                             register_capacity_));
   }
 
+  // A tile kernel trusts its buffers: the operand count must be the registry's for the function,
+  // and the output tile exactly what the function computes from the input tiles (once, a softmax
+  // with a smaller output tile wrote past it, and an `add` with one input read past the end).
+  absl::Status CheckTileShapes(const ir::DfxOp& op, const ir::Compute& c, const std::vector<Place>& in,
+                               const Place& out) {
+    const std::string where = absl::StrCat("DFX op ", op.op_id(), ": ", c.function());
+    const OpDef* def = OpRegistry::Global().Find(c.function());
+    if (def == nullptr) return InvalidProgramError(absl::StrCat(where, " is not a registry op"));
+    const int n = static_cast<int>(in.size());
+    if (n < def->min_inputs || n > def->max_inputs) {
+      return InvalidProgramError(absl::StrCat(where, " takes ", def->min_inputs,
+                                              def->min_inputs == def->max_inputs ? "" : absl::StrCat(" to ", def->max_inputs),
+                                              " inputs, got ", n));
+    }
+    if (def->num_outputs == kVariableOutputs) {
+      // A split tile writes one output region: its one-way split is a copy of the input tile.
+      if (out.extent != in[0].extent) {
+        return InvalidProgramError(absl::StrCat(where, " output tile ", FormatShape(out.extent), " differs from the ",
+                                                FormatShape(in[0].extent), " it computes from its input tile"));
+      }
+      return absl::OkStatus();
+    }
+    // Tiles of one kernel repeat a few shapes: infer each combination once.
+    std::string key = absl::StrCat(op.op_id(), ":", FormatShape(out.extent));
+    for (const Place& p : in) absl::StrAppend(&key, FormatShape(p.extent));
+    if (!checked_.insert(key).second) return absl::OkStatus();
+    ir::Node node;
+    node.set_name(absl::StrCat("DFX op ", op.op_id()));
+    node.set_op_type(c.function());
+    *node.mutable_attributes() = c.attributes();
+    if (c.type() == ir::Compute::SOFTMAX_TILE) (*node.mutable_attributes())["axis"].set_i(c.axis());
+    node.add_outputs("tile");
+    std::vector<TensorType> tiles;
+    for (int i = 0; i < n; ++i) {
+      const ir::TensorRegion& r = c.inputs(i);
+      auto t = types_.find(r.tensor());
+      const ir::DataType dtype = r.dtype() != ir::DTYPE_UNSPECIFIED ? r.dtype()
+                                 : t != types_.end()                ? t->second.dtype
+                                                                    : ir::FLOAT32;
+      tiles.push_back({dtype, in[i].extent});
+    }
+    auto inferred = OpRegistry::Global().Infer(node, tiles);
+    if (!inferred.ok()) {
+      // Accumulator tiles (int32 partial sums of int8 operands) are dtypes the graph-level op
+      // does not take; their shapes follow the same rule, so infer those as fp32.
+      std::vector<TensorType> as_float = tiles;
+      for (TensorType& t : as_float) t.dtype = ir::FLOAT32;
+      auto retried = OpRegistry::Global().Infer(node, as_float);
+      if (!retried.ok()) return InvalidProgramError(absl::StrCat(where, " tile: ", inferred.status().message()));
+      inferred = std::move(retried);
+    }
+    if (inferred->empty() || (*inferred)[0].shape != out.extent) {
+      return InvalidProgramError(absl::StrCat(where, " output tile ", FormatShape(out.extent), " differs from the ",
+                                              inferred->empty() ? std::string("nothing") : FormatShape((*inferred)[0].shape),
+                                              " it computes from its input tiles"));
+    }
+    return absl::OkStatus();
+  }
+
   int64_t register_capacity_;
+  const std::map<std::string, TensorType>& types_;
+  std::set<std::string> checked_;
 };
+
+// DFX op ids are what dependencies name: unique within a kernel, and every reference resolves.
+absl::Status CheckDfxIds(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops) {
+  std::set<uint64_t> ids;
+  std::vector<const ir::DfxOp*> all;
+  std::vector<const google::protobuf::RepeatedPtrField<ir::DfxOp>*> lists = {&ops};
+  // Iterative: nesting depth is checked by the walk, not trusted here.
+  while (!lists.empty()) {
+    const auto* list = lists.back();
+    lists.pop_back();
+    for (const ir::DfxOp& op : *list) {
+      if (!ids.insert(op.op_id()).second) return InvalidProgramError(absl::StrCat("DFX op id ", op.op_id(), " repeats"));
+      all.push_back(&op);
+      if (op.has_tile_loop()) lists.push_back(&op.tile_loop().body());
+    }
+  }
+  for (const ir::DfxOp* op : all) {
+    for (uint64_t d : op->depends_on()) {
+      if (!ids.count(d)) return InvalidProgramError(absl::StrCat("DFX op ", op->op_id(), " depends on op ", d, ", which does not exist"));
+    }
+    for (const ir::CarriedDependency& c : op->carried()) {
+      if (!ids.count(c.op_id())) {
+        return InvalidProgramError(absl::StrCat("DFX op ", op->op_id(), " depends on op ", c.op_id(), ", which does not exist"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -73,6 +165,19 @@ absl::Status ValidateProgram(const Program& program) {
   if (absl::Status s = ValidateConfig(p.metadata().target_config()); !s.ok()) {
     return InvalidProgramError(absl::StrCat("target config: ", s.message()));
   }
+  // The arena the planner laid out: peak DRAM less the weights. It must fit the target's DRAM, and
+  // every tensor must lie inside it, so the binder's pointers stay in its buffer.
+  const uint64_t peak_dram = p.metadata().peak_dram_bytes();
+  if (peak_dram < program.weights.size()) {
+    return InvalidProgramError(absl::StrCat("peak DRAM of ", peak_dram, " bytes is less than the ",
+                                            program.weights.size(), "-byte weights section"));
+  }
+  const uint64_t arena_bytes = peak_dram - program.weights.size();
+  if (const ir::MemoryLevelConfig* dram = FindLevel(p.metadata().target_config(), ir::EXTERNAL);
+      dram == nullptr || peak_dram > LevelCapacity(*dram)) {
+    return InvalidProgramError(absl::StrCat("peak DRAM of ", peak_dram, " bytes does not fit the target config's ",
+                                            dram == nullptr ? 0 : LevelCapacity(*dram), "-byte DRAM"));
+  }
   std::map<std::string, TensorType> types;
   std::map<std::string, ir::TensorDescriptor::Kind> kinds;
   ShapeTable shapes;
@@ -80,14 +185,14 @@ absl::Status ValidateProgram(const Program& program) {
     if (t.name().empty() || types.count(t.name())) {
       return InvalidProgramError(absl::StrCat("tensor name '", t.name(), "' is empty or repeated"));
     }
-    if (DTypeSize(t.dtype()) == 0) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' has no dtype"));
-    if (t.shape_size() > 8) return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' has rank ", t.shape_size()));
-    uint64_t bytes = DTypeSize(t.dtype());
-    for (int64_t d : t.shape()) {
-      if (d <= 0 || static_cast<uint64_t>(d) > kMaxTensorBytes / bytes) {
-        return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' has an invalid or too large shape"));
-      }
-      bytes *= d;
+    auto size = CheckTensorSize(t.name(), t.dtype(), t.shape());
+    if (!size.ok()) return InvalidProgramError(std::string(size.status().message()));
+    const uint64_t bytes = *size;
+    // A tensor homed on chip has no DRAM bytes; ValidateHomes bounds it by its level instead.
+    if (t.kind() != ir::TensorDescriptor::WEIGHT && t.home() == ir::EXTERNAL &&
+        (t.arena_offset() > arena_bytes || bytes > arena_bytes - t.arena_offset())) {
+      return InvalidProgramError(absl::StrCat("tensor '", t.name(), "' (arena offset ", t.arena_offset(), ", ", bytes,
+                                              " bytes) lies outside the ", arena_bytes, "-byte DRAM arena the program declares"));
     }
     if (t.kind() == ir::TensorDescriptor::WEIGHT) {
       if (t.weight_size() != bytes || t.weight_offset() > program.weights.size() ||
@@ -115,6 +220,7 @@ absl::Status ValidateProgram(const Program& program) {
     if (kind == ir::TensorDescriptor::INPUT || kind == ir::TensorDescriptor::WEIGHT) defined.insert(name);
   }
   std::set<std::string> op_ids;
+  uint64_t total_steps = 0;
   for (const ir::KPUOp& op : p.operations().ops()) {
     if (!op_ids.insert(op.id()).second) return InvalidProgramError(absl::StrCat("op id '", op.id(), "' repeats"));
     if (!Kernels().count(op.op_type())) return UnsupportedOpsError({op.op_type()});
@@ -149,13 +255,34 @@ absl::Status ValidateProgram(const Program& program) {
     if (auto kernel = FindKernel(op.op_type(), types[op.inputs(0)].dtype); !kernel.ok()) {
       return InvalidProgramError(absl::StrCat("op '", op.id(), "': ", kernel.status().message()));
     }
-    RegionChecker checker(p.metadata().target_config());
-    if (absl::Status s = WalkDfx(op.dfx(), shapes, checker); !s.ok()) {
+    // The whole program's walk is bounded too, not only each kernel's.
+    auto steps = CountDfxSteps(op.dfx());
+    if (steps.ok() && (total_steps += std::min(*steps, kMaxDfxSteps)) > kMaxDfxSteps) {
+      return InvalidProgramError(absl::StrCat("op '", op.id(), "': the program's DFX kernels take more than the limit of ",
+                                              kMaxDfxSteps, " steps together"));
+    }
+    RegionChecker checker(p.metadata().target_config(), types);
+    absl::Status s = WalkDfx(op.dfx(), shapes, checker);
+    if (s.ok()) s = CheckDfxIds(op.dfx());
+    if (!s.ok()) {
       return InvalidProgramError(absl::StrCat("op '", op.id(), "': ", absl::StripPrefix(s.message(), "Invalid KPU program: ")));
     }
   }
   for (const std::string& id : p.metadata().output_ids()) {
     if (!defined.count(id)) return InvalidProgramError(absl::StrCat("output '", id, "' is never computed"));
+  }
+  // Edges between ops run forward in schedule order; one that points back closes a cycle.
+  std::map<std::string, int> position;
+  for (int i = 0; i < p.operations().ops_size(); ++i) position[p.operations().ops(i).id()] = i;
+  for (const ir::DependencyEdge& e : p.dependencies().edges()) {
+    auto from = position.find(e.from_op()), to = position.find(e.to_op());
+    if (from == position.end() || to == position.end()) {
+      return InvalidProgramError(absl::StrCat("dependency edge '", e.from_op(), "' -> '", e.to_op(), "' names an unknown op"));
+    }
+    if (from->second >= to->second) {
+      return InvalidProgramError(absl::StrCat("dependency edge '", e.from_op(), "' -> '", e.to_op(),
+                                              "' points back in the schedule: the ops form a cycle"));
+    }
   }
   return ValidateHomes(p);
 }

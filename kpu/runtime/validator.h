@@ -1,15 +1,15 @@
 // Checks that a Program is self-consistent before anything runs it: tensors, weights ranges,
-// op types, shapes (re-inferred with the op registry), DFX regions and loop bounds.
+// op types, shapes (re-inferred with the op registry), every tensor inside the declared DRAM arena,
+// DFX regions, tile operand counts and shapes (against the registry), dependency references, and
+// the steps a walk of the DFX takes (bounded before walking).
 #ifndef KPU_RUNTIME_VALIDATOR_H_
 #define KPU_RUNTIME_VALIDATOR_H_
 
 #include "absl/status/status.h"
+#include "kpu/ir/limits.h"
 #include "kpu/ir/program.h"
 
 namespace kpu::runtime {
-
-// The largest tensor a program may declare (bytes): larger is taken as a hostile file.
-constexpr uint64_t kMaxTensorBytes = 8ull << 30;
 
 absl::Status ValidateProgram(const Program& program);
 

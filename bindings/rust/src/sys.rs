@@ -108,6 +108,14 @@ pub struct kpu_tensor_info {
 
 #[repr(C)]
 #[derive(Clone, Copy)]
+pub struct kpu_graph_parse_options {
+    pub struct_size: usize,
+    pub base_dir: *const c_char,
+    pub allow_external_paths: c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
 pub struct kpu_execute_options {
     pub struct_size: usize,
     pub mode: kpu_mode,
@@ -192,6 +200,13 @@ extern "C" {
         out: *mut *mut kpu_graph,
     ) -> kpu_status;
     pub fn kpu_graph_load_file(path: *const c_char, out: *mut *mut kpu_graph) -> kpu_status;
+    pub fn kpu_graph_parse_options_init(options: *mut kpu_graph_parse_options);
+    pub fn kpu_graph_parse_with_options(
+        data: *const c_void,
+        size: usize,
+        options: *const kpu_graph_parse_options,
+        out: *mut *mut kpu_graph,
+    ) -> kpu_status;
     pub fn kpu_graph_destroy(graph: *mut kpu_graph);
     pub fn kpu_graph_add_input(
         graph: *mut kpu_graph,
