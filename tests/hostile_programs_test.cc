@@ -111,6 +111,27 @@ TEST(HostilePrograms, SoftmaxOutputTileSmallerThanItsInputIsRejected) {
   EXPECT_THAT(o.message, AllOf(HasSubstr("softmax"), HasSubstr("output tile"), HasSubstr("computes"))) << o;
 }
 
+// Issue 5: a tiler could pick a 64x32 REGISTER tile on a 32-row array. A MATMUL_TILE whose
+// accumulator tile (and the A rows feeding it) is twice as tall as the 16x16 array: twice the
+// accumulators the array has.
+TEST(HostilePrograms, ARegisterTileLargerThanTheArrayIsRejected) {
+  const Outcome o = RunObject(EditedObject(CompiledMlp(), [](Program& p) {
+    const ir::ComputeConfig& array = p.proto.metadata().target_config().compute();
+    ASSERT_EQ(array.array_rows() * array.array_cols(), 256u);
+    ir::Compute* mm = FindCompute(p, ir::Compute::MATMUL_TILE);
+    ASSERT_NE(mm, nullptr);
+    ASSERT_EQ(mm->output().level(), ir::REGISTER);
+    ASSERT_EQ(mm->output().dims_size(), 2);
+    mm->mutable_output()->mutable_dims(0)->set_extent(2 * array.array_rows());
+    mm->mutable_output()->mutable_dims(1)->set_extent(array.array_cols());
+    mm->mutable_inputs(0)->mutable_dims(0)->set_extent(2 * array.array_rows());
+  }));
+  EXPECT_EQ(o.stage, "deserialize") << o;
+  EXPECT_EQ(o.status, KPU_ERROR_INVALID_PROGRAM) << o;
+  EXPECT_THAT(o.message, AllOf(HasSubstr("in REGISTER: 512 elements"), HasSubstr("16x16 array"),
+                               HasSubstr("holds 256"))) << o;
+}
+
 // Once: pointer overflow in Executor::Bind, then heap writes out of bounds in SoftmaxKernel with
 // kpu_execute returning OK.
 // The first activation (neither input, output nor weight) of the program.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "kpu/compiler/dependencies.h"
+#include "kpu/compiler/emitted_dtypes.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/memory_planner.h"
 #include "kpu/compiler/passes.h"
@@ -258,6 +259,8 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
   KPU_RETURN_IF_ERROR(CheckSizes(graph, config));
   KPU_RETURN_IF_ERROR(InferGraph(&graph));
   KPU_RETURN_IF_ERROR(CheckSizes(graph, config));
+  // The registry has judged the dtypes each op accepts; the compiler emits a subset of them.
+  KPU_RETURN_IF_ERROR(CheckEmittedDtypes(graph));
   const std::string source_hash = Fnv1aHex(SerializeDeterministic(graph));
   std::vector<FusionRecord> fused;
   // A reshape of a weight is a weight (the passes see it as one); other reshapes alias their

@@ -27,18 +27,18 @@ class FoldBatchNormRule : public RewriteRule {
     const int p = ctx.Producer(bn.inputs(0));
     if (p < 0 || ctx.SoleConsumer(bn.inputs(0)) != node) return false;
     const ir::Node& prod = ctx.graph()->nodes(p);
+    // Only a conv2d or matmul has a weight to fold into (a relu before the batch norm has no
+    // second input at all).
+    if ((prod.op_type() != "conv2d" && prod.op_type() != "matmul") || prod.inputs_size() < 2) return false;
     // The statistics apply before any activation or residual add the op already carries.
     if (GetString(prod.attributes(), "activation", "none") != "none") return false;
     if (!ctx.IsFloatConstant(prod.inputs(1))) return false;
     const ir::Tensor* w = ctx.Find(prod.inputs(1));
-    if (prod.op_type() == "conv2d") {
-      if (prod.inputs_size() > 3) return false;
-    } else if (prod.op_type() == "matmul") {
+    if (prod.inputs_size() > 3) return false;
+    if (prod.op_type() == "matmul") {
       // Channels are dim 1 of the batch norm, the last dim of the matmul: the same only at rank 2.
       const ir::Tensor* out = ctx.Find(prod.outputs(0));
-      if (prod.inputs_size() > 3 || out == nullptr || out->shape_size() != 2 || w->shape_size() != 2) return false;
-    } else {
-      return false;
+      if (out == nullptr || out->shape_size() != 2 || w->shape_size() != 2) return false;
     }
     return prod.inputs_size() < 3 || ctx.IsFloatConstant(prod.inputs(2));
   }

@@ -119,5 +119,19 @@ TEST(FoldBatchNorm, LeavesWhatItCannotFold) {
   EXPECT_TRUE(fused.empty());
 }
 
+// Once: a batch norm after a relu (a one-input op) read the relu's second input and crashed.
+TEST(FoldBatchNorm, LeavesABatchNormAfterAnOpWithoutWeights) {
+  ir::Graph g;
+  AddInput(&g, "x", {1, 2, 4, 4});
+  AddNode(&g, "relu", {"x"}, "r");
+  AddBatchNorm(&g, "r", "y");
+  g.add_outputs("y");
+  ASSERT_TRUE(InferGraph(&g).ok());
+  std::vector<FusionRecord> fused;
+  ASSERT_TRUE(FoldBatchNorm(&g, &fused).ok());
+  EXPECT_EQ(g.nodes_size(), 2);
+  EXPECT_TRUE(fused.empty());
+}
+
 }  // namespace
 }  // namespace kpu::compiler

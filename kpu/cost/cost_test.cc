@@ -150,6 +150,19 @@ TEST(OpCost, PrologueAndEpilogueAreNotHidden) {
   EXPECT_EQ(one_byte->compute_cycles, 93u);  // numbered from cycle 0, as SCALE-Sim counts
 }
 
+// The same tile in packed int4 moves half a byte per element (it once moved none) and its MACs
+// cost an int8 MAC each.
+TEST(OpCost, PackedInt4TilesMoveHalfAByteAndCostInt8Macs) {
+  const ir::KPUConfig c = DefaultConfig();
+  ProgramTensors t = Tensors({{"A", {16, 64}}, {"B", {64, 16}}, {"C", {16, 16}}});
+  for (auto& [name, dtype] : t.dtypes) dtype = ir::INT4;
+  auto cost = EstimateOp(OneTile(), t, c);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_EQ(cost->dram_bytes(), (16u * 64 * 2 + 16 * 16) / 2);
+  EXPECT_EQ(cost->activity.macs.at(ir::INT4), 16u * 16 * 64);
+  EXPECT_DOUBLE_EQ(cost->energy.compute_pj, 16 * 16 * 64 * c.energy().mac_int8_pj());
+}
+
 TEST(OpCost, UnknownFunctionAndMissingLevelAreErrorsNamingTheOp) {
   ir::KPUOp op = OneTile();
   op.mutable_dfx(2)->mutable_compute()->set_function("frobnicate");
@@ -169,6 +182,9 @@ TEST(Energy, MacEnergyFollowsTheDtype) {
   EXPECT_EQ(MacEnergyPj(t, ir::BFLOAT16), t.mac_bf16_pj());
   EXPECT_EQ(MacEnergyPj(t, ir::FLOAT16), t.mac_fp16_pj());
   EXPECT_EQ(MacEnergyPj(t, ir::INT8), t.mac_int8_pj());
+  // Narrower integers cost an int8 MAC (int4 once cost an fp32 one), wider ones an fp32 MAC.
+  EXPECT_EQ(MacEnergyPj(t, ir::INT4), t.mac_int8_pj());
+  EXPECT_EQ(MacEnergyPj(t, ir::INT32), t.mac_fp32_pj());
   Activity a;
   a.macs[ir::INT8] = 1000;
   a.macs[ir::FLOAT32] = 10;

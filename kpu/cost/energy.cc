@@ -28,6 +28,7 @@ double MacEnergyPj(const ir::EnergyTable& t, ir::DataType dtype) {
   switch (dtype) {
     case ir::BFLOAT16: return t.mac_bf16_pj();
     case ir::FLOAT16: return t.mac_fp16_pj();
+    case ir::INT4:
     case ir::INT8:
     case ir::UINT8:
     case ir::BOOL: return t.mac_int8_pj();

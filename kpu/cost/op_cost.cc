@@ -27,8 +27,7 @@ class Counter : public DfxVisitor {
                                                 config_.name(), "' does not have"));
       }
     }
-    KPU_ASSIGN_OR_RETURN(size_t e, ElementBytes(move.source().tensor()));
-    KPU_ASSIGN_OR_RETURN(uint64_t bytes, CheckedMul(static_cast<uint64_t>(src.ValidElements()), e));
+    KPU_ASSIGN_OR_RETURN(uint64_t bytes, MovedBytes(move.source().tensor(), src.ValidElements()));
     cost_.activity.read_bytes[from] += bytes;
     cost_.activity.write_bytes[to] += bytes;
     const ir::MemoryLevel link = LinkOf(from, to);
@@ -86,13 +85,14 @@ class Counter : public DfxVisitor {
   uint64_t TrailingMoveCycles() const { return seen_compute_ ? since_last_compute_ : 0; }
 
  private:
-  absl::StatusOr<size_t> ElementBytes(const std::string& tensor) const {
-    if (settings_.element_bytes) return settings_.element_bytes;
+  // What `elements` of `tensor` occupy: packed types (int4) in whole bytes, as BytesFor counts them.
+  absl::StatusOr<uint64_t> MovedBytes(const std::string& tensor, int64_t elements) const {
+    if (settings_.element_bytes) return CheckedMul(static_cast<uint64_t>(elements), settings_.element_bytes);
     auto it = tensors_.dtypes.find(tensor);
     if (it == tensors_.dtypes.end()) {
       return InvalidProgramError(absl::StrCat("a DataMove names tensor '", tensor, "', which the program does not declare"));
     }
-    return DTypeSize(it->second);
+    return BytesFor(it->second, elements);
   }
 
   const ir::KPUConfig& config_;

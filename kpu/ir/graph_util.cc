@@ -114,7 +114,8 @@ absl::Status InferGraph(ir::Graph* graph) {
   for (const ir::Tensor& t : graph->tensors()) {
     bool is_input = inputs.count(t.name()) > 0;
     if (!is_input && !IsConstant(t)) continue;  // an intermediate: inferred below
-    if (DTypeSize(t.dtype()) == 0) {
+    // DTypeBits, not DTypeSize: a packed int4 tensor has a dtype, just no whole bytes per element.
+    if (DTypeBits(t.dtype()) == 0) {
       return InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' has no dtype"));
     }
     for (int64_t d : t.shape()) {

@@ -252,10 +252,12 @@ class Interpreter {
       // The array's accumulators: R x C per fold (decision 8).
       const uint64_t cap = static_cast<uint64_t>(config_.compute().array_rows()) * config_.compute().array_cols();
       if (static_cast<uint64_t>(place.NumElements()) > cap) {
-        return MemoryExceededError("REGISTER", place.NumElements(), cap,
-                                   absl::StrCat("accumulators of a ", config_.compute().array_rows(), "x",
-                                                config_.compute().array_cols(), " array, op '", op_.id(),
-                                                "', DFX op ", dop.op_id()));
+        // Counted in elements, not bytes: MemoryExceededError's units would mislead.
+        return MakeError(ErrorKind::kMemoryExceeded,
+                         absl::StrCat("REGISTER memory exceeded: ", place.NumElements(), " elements required, ", cap,
+                                      " available (the accumulators of a ", config_.compute().array_rows(), "x",
+                                      config_.compute().array_cols(), " array, op '", op_.id(), "', DFX op ",
+                                      dop.op_id(), ")"));
       }
       return absl::OkStatus();
     }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
@@ -66,6 +67,15 @@ absl::Status Executor::Bind() {
     if (op.l1_bytes() > LevelCapacity(*l1)) {
       return MemoryExceededError("SRAM", op.l1_bytes(), LevelCapacity(*l1),
                                  absl::StrCat(LevelName(l1->level()), " of '", config_.name(), "', op '", op.id(), "'"));
+    }
+  }
+  // The validator held the REGISTER tiles against the target's array; a smaller one must hold them too.
+  const ir::ComputeConfig& target = program_.proto.metadata().target_config().compute();
+  if (static_cast<uint64_t>(config_.compute().array_rows()) * config_.compute().array_cols() <
+      static_cast<uint64_t>(target.array_rows()) * target.array_cols()) {
+    if (absl::Status s = CheckRegisterCapacity(program_.proto, config_); !s.ok()) {
+      return MakeError(ErrorKind::kMemoryExceeded,
+                       absl::StrCat("REGISTER memory exceeded: ", absl::StripPrefix(s.message(), "Invalid KPU program: ")));
     }
   }
   // The validator put every tensor inside the declared arena (so these sums cannot wrap); the

@@ -17,13 +17,42 @@
 namespace kpu::runtime {
 namespace {
 
+// A REGISTER region is the array's accumulators (or a stationary operand's part): at most R x C.
+absl::Status CheckRegister(const ir::DfxOp& op, const ir::TensorRegion& r, const Place& p,
+                           const ir::KPUConfig& config) {
+  const int64_t rows = config.compute().array_rows(), cols = config.compute().array_cols();
+  if (r.level() != ir::REGISTER || p.NumElements() <= rows * cols) return absl::OkStatus();
+  return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " holds ", FormatPlace(p), " of '", r.tensor(),
+                                          "' in REGISTER: ", p.NumElements(), " elements, but the ", rows, "x", cols,
+                                          " array of KPU config '", config.name(), "' holds ", rows * cols,
+                                          " (R x C per fold)"));
+}
+
+class RegisterChecker : public DfxVisitor {
+ public:
+  explicit RegisterChecker(const ir::KPUConfig& config) : config_(config) {}
+  absl::Status OnDataMove(const ir::DfxOp& op, const ir::DataMove& move, const Place& src, const Place& dst) override {
+    KPU_RETURN_IF_ERROR(CheckRegister(op, move.source(), src, config_));
+    return CheckRegister(op, move.destination(), dst, config_);
+  }
+  absl::Status OnCompute(const ir::DfxOp& op, const ir::Compute& c, const std::vector<Place>& in,
+                         const Place& out) override {
+    for (int i = 0; i < c.inputs_size() && i < static_cast<int>(in.size()); ++i) {
+      KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i], config_));
+    }
+    return CheckRegister(op, c.output(), out, config_);
+  }
+
+ private:
+  const ir::KPUConfig& config_;
+};
+
 // Visits every region so an out-of-range tile, an unknown tensor, a move that changes which
 // elements it carries, or an array holding more than R x C accumulators is found at load time.
 class RegionChecker : public DfxVisitor {
  public:
   RegionChecker(const ir::KPUConfig& config, const std::map<std::string, TensorType>& types)
-      : register_capacity_(static_cast<int64_t>(config.compute().array_rows()) * config.compute().array_cols()),
-        types_(types) {}
+      : config_(config), types_(types) {}
 
   absl::Status OnDataMove(const ir::DfxOp& op, const ir::DataMove& move, const Place& src, const Place& dst) override {
     if (src.origin != dst.origin || src.extent != dst.extent || src.stride != dst.stride) {
@@ -34,7 +63,7 @@ class RegionChecker : public DfxVisitor {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " moves between different tensors"));
     }
     for (const ir::TensorRegion* r : {&move.source(), &move.destination()}) {
-      KPU_RETURN_IF_ERROR(CheckRegister(op, *r, r == &move.source() ? src : dst));
+      KPU_RETURN_IF_ERROR(CheckRegister(op, *r, r == &move.source() ? src : dst, config_));
     }
     return absl::OkStatus();
   }
@@ -53,19 +82,12 @@ class RegionChecker : public DfxVisitor {
     if (!ir::Dataflow_IsValid(c.dataflow())) {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " has an unknown dataflow"));
     }
-    for (int i = 0; i < c.inputs_size(); ++i) KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i]));
-    KPU_RETURN_IF_ERROR(CheckRegister(op, c.output(), out));
+    for (int i = 0; i < c.inputs_size(); ++i) KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i], config_));
+    KPU_RETURN_IF_ERROR(CheckRegister(op, c.output(), out, config_));
     return CheckTileShapes(op, c, in, out);
   }
 
  private:
-  absl::Status CheckRegister(const ir::DfxOp& op, const ir::TensorRegion& r, const Place& p) const {
-    if (r.level() != ir::REGISTER || p.NumElements() <= register_capacity_) return absl::OkStatus();
-    return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " holds ", FormatPlace(p), " of '", r.tensor(),
-                                            "' in REGISTER: ", p.NumElements(), " elements, the array holds ",
-                                            register_capacity_));
-  }
-
   // A tile kernel trusts its buffers: the operand count must be the registry's for the function,
   // and the output tile exactly what the function computes from the input tiles (once, a softmax
   // with a smaller output tile wrote past it, and an `add` with one input read past the end).
@@ -125,7 +147,7 @@ class RegionChecker : public DfxVisitor {
     return absl::OkStatus();
   }
 
-  int64_t register_capacity_;
+  const ir::KPUConfig& config_;
   const std::map<std::string, TensorType>& types_;
   std::set<std::string> checked_;
 };
@@ -285,6 +307,18 @@ absl::Status ValidateProgram(const Program& program) {
     }
   }
   return ValidateHomes(p);
+}
+
+absl::Status CheckRegisterCapacity(const ir::KPUProgram& program, const ir::KPUConfig& config) {
+  ShapeTable shapes;
+  for (const ir::TensorDescriptor& t : program.tensors().tensors()) shapes[t.name()] = ToShape(t.shape());
+  for (const ir::KPUOp& op : program.operations().ops()) {
+    RegisterChecker checker(config);
+    if (absl::Status s = WalkDfx(op.dfx(), shapes, checker); !s.ok()) {
+      return InvalidProgramError(absl::StrCat("op '", op.id(), "': ", absl::StripPrefix(s.message(), "Invalid KPU program: ")));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kpu::runtime

@@ -250,7 +250,7 @@ class LoweringContext:
         entry = aten.entry_for(node.target)
         if entry is None:
             raise NotLowerable("no aten table entry")
-        _check_dtypes(node, self)
+        _check_dtypes(node, self, entry.dtypes)
         result = entry.convert(self, node)
         self.env[node] = _held(result)
 
@@ -281,9 +281,10 @@ def _fold(node, env):
     raise NotLowerable("a constant call whose result is not a tensor")
 
 
-def _check_dtypes(node, ctx: LoweringContext) -> None:
-    """The KPU computes in float32 only (op contract): every tensor in and out must be. Outputs
-    nobody reads (max_pool2d's int64 indices) do not count."""
+def _check_dtypes(node, ctx: LoweringContext, accepted: tuple[torch.dtype, ...]) -> None:
+    """Every tensor in and out must have a dtype the entry accepts (float32 only in this release,
+    as libkpu's compiler emits). Outputs nobody reads (max_pool2d's int64 indices) do not
+    count."""
     values = [ctx.value(n) for n in node.all_input_nodes]
     out = ctx.value(node)
     if isinstance(out, (tuple, list)):
@@ -294,5 +295,5 @@ def _check_dtypes(node, ctx: LoweringContext) -> None:
     for v in values:
         items = v if isinstance(v, (tuple, list)) else [v]
         for t in items:
-            if isinstance(t, torch.Tensor) and t.dtype != torch.float32:
+            if isinstance(t, torch.Tensor) and t.dtype not in accepted:
                 raise NotLowerable(f"dtype {str(t.dtype).replace('torch.', '')}")

@@ -12,7 +12,8 @@ import torch
 from . import activations, binary, conv, matmul, norm, pool, reduce, resize, shape, softmax  # noqa: F401
 from ._base import TABLE, AtenEntry, NotLowerable
 
-__all__ = ["TABLE", "AtenEntry", "NotLowerable", "decompositions", "entry_for", "registry_ops"]
+__all__ = ["TABLE", "AtenEntry", "NotLowerable", "decompositions", "dtypes_by_registry_op", "entry_for",
+           "registry_ops"]
 
 
 def entry_for(target) -> AtenEntry | None:
@@ -25,6 +26,15 @@ def entry_for(target) -> AtenEntry | None:
 def registry_ops() -> frozenset[str]:
     """Every registry op some entry can emit."""
     return frozenset(op for entry in TABLE.values() for op in entry.ops)
+
+
+def dtypes_by_registry_op() -> dict[str, frozenset[torch.dtype]]:
+    """For every registry op some entry emits, the tensor dtypes those entries accept."""
+    table: dict[str, set[torch.dtype]] = {}
+    for entry in TABLE.values():
+        for op in entry.ops:
+            table.setdefault(op, set()).update(entry.dtypes)
+    return {op: frozenset(d) for op, d in sorted(table.items())}
 
 
 def decompositions() -> dict:

@@ -15,6 +15,9 @@ from typing import Callable
 import torch
 
 
+FLOAT32_ONLY = (torch.float32,)
+
+
 class NotLowerable(Exception):
     """This call cannot run on the KPU; str(e) says why, in words for the fallback report."""
 
@@ -28,21 +31,26 @@ class AtenEntry:
     # Kept out of the core-aten decompositions, so that the KPU sees the op itself instead of
     # the primitives it decomposes into (silu, not sigmoid * mul).
     keep: bool = False
+    # The tensor dtypes the converter takes, in and out (outputs nobody reads excepted); any other
+    # makes the call fall back with reason "dtype <name>". libkpu's compiler emits float32 only in
+    # this release, so every entry takes float32 alone; an entry may list more once libkpu
+    # compiles them (tests/test_registry_coverage.py checks).
+    dtypes: tuple[torch.dtype, ...] = FLOAT32_ONLY
 
 
 TABLE: dict[torch._ops.OpOverload, AtenEntry] = {}
 
 
-def lowers(*overloads, to=(), keep: bool = False):
+def lowers(*overloads, to=(), keep: bool = False, dtypes: tuple[torch.dtype, ...] = FLOAT32_ONLY):
     """Registers the decorated converter for each overload; `to` is the registry op (or ops) it
-    emits."""
+    emits, `dtypes` the tensor dtypes it accepts."""
     ops = (to,) if isinstance(to, str) else tuple(to)
 
     def register(convert):
         for overload in overloads:
             if overload in TABLE:
                 raise RuntimeError(f"two aten table entries for {overload}")
-            TABLE[overload] = AtenEntry(overload, ops, convert, keep)
+            TABLE[overload] = AtenEntry(overload, ops, convert, keep, tuple(dtypes))
         return convert
 
     return register
