@@ -1,5 +1,6 @@
 #include "kpu/compiler/import/scalesim_graph.h"
 
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -30,6 +31,22 @@ std::string Weights(uint64_t count, uint32_t seed) {
   std::string raw(count * sizeof(float), '\0');
   std::memcpy(raw.data(), v.data(), raw.size());
   return raw;
+}
+
+// A layer's tensor must have a size in bytes that fits in 63 bits, as any graph tensor must; the
+// check here names the layer and its line.
+absl::Status CheckTensorBytes(const std::string& topology, const ScaleSimLayer& layer, const char* what,
+                              const std::vector<int64_t>& shape) {
+  uint64_t bytes = sizeof(float);
+  for (int64_t d : shape) {
+    absl::StatusOr<uint64_t> next = cost::CheckedMul(bytes, static_cast<uint64_t>(d));
+    if (!next.ok() || *next > static_cast<uint64_t>(INT64_MAX)) {
+      return InvalidArgumentError(absl::StrCat("SCALE-Sim topology '", topology, "': layer '", layer.name, "' (line ",
+                                               layer.line, "): its ", what, " is larger than 2^63 bytes"));
+    }
+    bytes = *next;
+  }
+  return absl::OkStatus();
 }
 
 ir::Attribute Ints(std::vector<int64_t> values) {
@@ -63,6 +80,8 @@ absl::StatusOr<ir::Graph> ScaleSimTopologyToGraph(const ScaleSimTopology& topo, 
       (*n->mutable_attributes())["stride"] = Ints({layer.stride, layer.stride});
       (*n->mutable_attributes())["padding"] = Ints({0, 0, 0, 0});
     }
+    KPU_RETURN_IF_ERROR(CheckTensorBytes(name, layer, "input", in_shape));
+    KPU_RETURN_IF_ERROR(CheckTensorBytes(name, layer, "output", {gemm.gemm.m, gemm.gemm.n}));
     // K x N of the GEMM is the weight's size in both forms.
     KPU_ASSIGN_OR_RETURN(uint64_t count, cost::CheckedMul(gemm.gemm.k, gemm.gemm.n));
     weight_elements += count;
