@@ -274,8 +274,8 @@ class CliTest(unittest.TestCase):
             ("dram.csv", "Layer, M, N, K,\nbig, 65536, 64, 16384,\n",
              "DRAM memory exceeded: 4100MB required, 2048MB available (KPU config 'swkpu-v1'; weights 4096KB, "
              "the largest activation 'big.input' (65536,16384) 4096MB)"),
-            ("many.csv", "Layer, M, N, K,\n" + "".join(f"g{i}, 4, 4, 4,\n" for i in range(4097)),
-             "many.csv:4098:1: more than 4096 layers"),
+            ("many.csv", "Layer, M, N, K,\n" + "".join(f"g{i}, 4, 4, 4,\n" for i in range(1025)),
+             "many.csv:1026:1: more than 1024 layers"),
         ]
         for name, text, message in cases:
             p = compile_csv(name, text)

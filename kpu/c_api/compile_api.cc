@@ -202,7 +202,7 @@ kpu_status kpu_program_op_estimate(const kpu_program* program, size_t index, kpu
                              p.operations().ops_size(), " ops"));
     const kpu::ir::KPUOp& op = p.operations().ops(static_cast<int>(index));
     // The analytical mode's own per-op call (sim::EstimateProgram), so the two cannot differ.
-    auto cost = kpu::cost::EstimateOp(op, kpu::cost::TensorsOf(p.tensors()), p.metadata().target_config());
+    auto cost = kpu::cost::EstimateOp(op, program->Tensors(), p.metadata().target_config());
     if (!cost.ok()) return ToStatus(cost.status());
     kpu_op_estimate e;
     std::memset(&e, 0, sizeof(e));

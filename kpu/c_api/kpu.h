@@ -231,7 +231,7 @@ kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** ou
  * is a conv2d node (input "L.input" [1, C, H, W], no padding, weight "L.weight" [F, C, FH, FW]),
  * a GEMM layer a matmul node (input "L.input" [M, K], weight "L.weight" [K, N]); its output is
  * "L.output". A topology has no weights: they are deterministic pseudo-random values in
- * [-0.1, 0.1), the same for the same topology. Limits: at most 16 MiB of text, 4096 layers,
+ * [-0.1, 0.1), the same for the same topology. Limits: at most 16 MiB of text, 1024 layers,
  * 2^28 weight elements in all; errors name `source` (may be NULL: "topology"), the line and
  * column, and the layer. `data` is borrowed for the call; *out is owned by the caller
  * (kpu_graph_destroy). */
