@@ -3,14 +3,20 @@
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
 #include "kpu/compiler/import/scalesim_topology.h"
 #include "kpu/cost/array.h"
 #include "kpu/cost/settings.h"
 
 namespace kpu::tools {
 namespace {
+
+// ScaleSimRow's order.
+constexpr cost::Dataflow kAll[] = {cost::Dataflow::kOutputStationary, cost::Dataflow::kWeightStationary,
+                                   cost::Dataflow::kInputStationary};
 
 bool ParseArray(const std::string& text, cost::ArrayShape* out) {
   const size_t x = text.find_first_of("xX");
@@ -41,16 +47,61 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
-// One layer under OS, WS and IS (in cost::Dataflow order).
-struct Row {
-  std::string name;
-  cost::GroupedGemm gemm;
-  uint64_t folds[3] = {0, 0, 0};
-  uint64_t cycles[3] = {0, 0, 0};
-  int best = 0;
-};
-
 }  // namespace
+
+absl::StatusOr<std::string> ReadScaleSimTopology(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return absl::NotFoundError(absl::StrCat("cannot read '", path, "'"));
+  if (!S_ISREG(st.st_mode)) return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a regular file"));
+  if (static_cast<uint64_t>(st.st_size) > compiler::kMaxScaleSimTopologyBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("SCALE-Sim topology ", path, ": the file is ", st.st_size,
+                                                   " bytes, more than the 16 MiB a topology may have"));
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return absl::NotFoundError(absl::StrCat("cannot read '", path, "'"));
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  f.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(f.gcount()));  // a file that shrank meanwhile
+  return text;
+}
+
+absl::StatusOr<ScaleSimTable> ScaleSimFormulas(const std::string& text, const std::string& path,
+                                               const cost::ArrayShape& array) {
+  absl::StatusOr<compiler::ScaleSimTopology> topo = compiler::ParseScaleSimTopology(text, path);
+  if (!topo.ok()) return topo.status();
+  const cost::CostSettings settings = cost::CostSettings::ScaleSim();
+  ScaleSimTable table;
+  table.array = array;
+  for (const compiler::ScaleSimLayer& layer : topo->layers) {
+    ScaleSimRow r;
+    r.name = layer.name;
+    r.line = layer.line;
+    // LayerGemm's errors name the layer and line; the cycle counts' do not.
+    absl::StatusOr<cost::GroupedGemm> gemm = compiler::LayerGemm(*topo, layer);
+    if (!gemm.ok()) return absl::InvalidArgumentError(absl::StrCat("SCALE-Sim topology ", path, ": ", gemm.status().message()));
+    absl::Status status;
+    for (int d = 0; d < 3 && status.ok(); ++d) {
+      absl::StatusOr<uint64_t> folds = cost::Folds(cost::MapGemm(gemm->gemm, kAll[d]), array);
+      absl::StatusOr<uint64_t> cycles =
+          folds.ok() ? cost::LayerComputeCycles(*gemm, kAll[d], array, settings) : absl::StatusOr<uint64_t>(folds.status());
+      absl::StatusOr<uint64_t> sum = cycles.ok() ? cost::CheckedAdd(table.total[d], *cycles) : cycles;
+      status = sum.status();
+      if (!status.ok()) break;
+      r.folds[d] = *folds * static_cast<uint64_t>(gemm->count);
+      r.cycles[d] = *cycles;
+      table.total[d] = *sum;
+      if (r.cycles[d] < r.cycles[r.best]) r.best = d;
+    }
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("SCALE-Sim topology ", path, ": layer '", layer.name, "' (line ", layer.line, "): ", status.message()));
+    }
+    table.best_total += r.cycles[r.best];
+    r.gemm = *gemm;
+    table.rows.push_back(r);
+  }
+  return table;
+}
 
 int RunScaleSimReport(const char* tool, const ScaleSimReportOptions& o) {
   // "all" shows the three dataflows side by side and the cheapest per layer.
@@ -71,49 +122,16 @@ int RunScaleSimReport(const char* tool, const ScaleSimReportOptions& o) {
                  o.format.c_str());
     return 2;
   }
-  std::ifstream f(o.topology_path, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "%s: cannot read '%s'\n", tool, o.topology_path.c_str());
+  absl::StatusOr<std::string> text = ReadScaleSimTopology(o.topology_path);
+  absl::StatusOr<ScaleSimTable> table =
+      text.ok() ? ScaleSimFormulas(*text, o.topology_path, array) : absl::StatusOr<ScaleSimTable>(text.status());
+  if (!table.ok()) {
+    std::fprintf(stderr, "%s: %s\n", tool, std::string(table.status().message()).c_str());
     return 1;
   }
-  std::stringstream text;
-  text << f.rdbuf();
-  absl::StatusOr<compiler::ScaleSimTopology> topo = compiler::ParseScaleSimTopology(text.str(), o.topology_path);
-  if (!topo.ok()) {
-    std::fprintf(stderr, "%s: %s\n", tool, std::string(topo.status().message()).c_str());
-    return 1;
-  }
-  const cost::CostSettings settings = cost::CostSettings::ScaleSim();
-  const cost::Dataflow kAll[] = {cost::Dataflow::kOutputStationary, cost::Dataflow::kWeightStationary,
-                                 cost::Dataflow::kInputStationary};
-  std::vector<Row> rows;
-  uint64_t total[3] = {0, 0, 0}, best_total = 0;
-  for (const compiler::ScaleSimLayer& layer : topo->layers) {
-    Row r;
-    r.name = layer.name;
-    absl::StatusOr<cost::GroupedGemm> gemm = compiler::LayerGemm(*topo, layer);
-    absl::Status status = gemm.status();
-    for (int d = 0; d < 3 && status.ok(); ++d) {
-      absl::StatusOr<uint64_t> folds = cost::Folds(cost::MapGemm(gemm->gemm, kAll[d]), array);
-      absl::StatusOr<uint64_t> cycles =
-          folds.ok() ? cost::LayerComputeCycles(*gemm, kAll[d], array, settings) : absl::StatusOr<uint64_t>(folds.status());
-      absl::StatusOr<uint64_t> sum = cycles.ok() ? cost::CheckedAdd(total[d], *cycles) : cycles;
-      status = sum.status();
-      if (!status.ok()) break;
-      r.folds[d] = *folds * static_cast<uint64_t>(gemm->count);
-      r.cycles[d] = *cycles;
-      total[d] = *sum;
-      if (r.cycles[d] < r.cycles[r.best]) r.best = d;
-    }
-    if (!status.ok()) {
-      std::fprintf(stderr, "%s: %s: layer '%s': %s\n", tool, o.topology_path.c_str(), layer.name.c_str(),
-                   std::string(status.message()).c_str());
-      return 1;
-    }
-    best_total += r.cycles[r.best];
-    r.gemm = *gemm;
-    rows.push_back(r);
-  }
+  const std::vector<ScaleSimRow>& rows = table->rows;
+  const uint64_t* total = table->total;
+  const uint64_t best_total = table->best_total;
   const int sel = static_cast<int>(*dataflow);
   const std::string df = all ? "all" : cost::DataflowShortName(*dataflow);
   if (o.format == "json") {
@@ -121,7 +139,7 @@ int RunScaleSimReport(const char* tool, const ScaleSimReportOptions& o) {
                 ", \"setting\": \"scalesim\", \"layers\": [",
                 JsonString(o.topology_path).c_str(), df.c_str(), array.rows, array.cols);
     for (size_t i = 0; i < rows.size(); ++i) {
-      const Row& r = rows[i];
+      const ScaleSimRow& r = rows[i];
       std::printf("%s\n  {\"name\": %s, \"m\": %" PRId64 ", \"n\": %" PRId64 ", \"k\": %" PRId64, i ? "," : "",
                   JsonString(r.name).c_str(), r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k);
       if (all) {
@@ -147,7 +165,7 @@ int RunScaleSimReport(const char* tool, const ScaleSimReportOptions& o) {
               o.topology_path.c_str(), array.rows, array.cols, df.c_str(), all ? "s" : "");
   if (all) {
     std::printf("%-24s %10s %8s %8s %12s %12s %12s %5s\n", "layer", "M", "N", "K", "os", "ws", "is", "best");
-    for (const Row& r : rows) {
+    for (const ScaleSimRow& r : rows) {
       std::printf("%-24s %10" PRId64 " %8" PRId64 " %8" PRId64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %5s\n",
                   r.name.c_str(), r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k, r.cycles[0], r.cycles[1], r.cycles[2],
                   cost::DataflowShortName(kAll[r.best]).c_str());
@@ -158,7 +176,7 @@ int RunScaleSimReport(const char* tool, const ScaleSimReportOptions& o) {
     return 0;
   }
   std::printf("%-24s %10s %8s %8s %8s %14s\n", "layer", "M", "N", "K", "folds", "compute_cycles");
-  for (const Row& r : rows) {
+  for (const ScaleSimRow& r : rows) {
     std::printf("%-24s %10" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRIu64 " %14" PRIu64 "\n", r.name.c_str(),
                 r.gemm.gemm.m, r.gemm.gemm.n, r.gemm.gemm.k, r.folds[sel], r.cycles[sel]);
   }

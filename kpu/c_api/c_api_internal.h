@@ -4,10 +4,12 @@
 #define KPU_C_API_C_API_INTERNAL_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
 #include "kpu/c_api/kpu.h"
+#include "kpu/cost/op_cost.h"
 #include "kpu/ir/config.pb.h"
 #include "kpu/ir/graph.pb.h"
 #include "kpu/ir/program.h"
@@ -27,6 +29,15 @@ struct kpu_graph {
 
 struct kpu_program {
   kpu::Program program;
+  // What kpu_program_op_estimate needs of the tensor table, built once on first use (a program
+  // is shared by threads, hence the once_flag), so estimating every op is linear, not quadratic.
+  mutable std::once_flag tensors_once;
+  mutable kpu::cost::ProgramTensors tensors;
+
+  const kpu::cost::ProgramTensors& Tensors() const {
+    std::call_once(tensors_once, [this] { tensors = kpu::cost::TensorsOf(program.proto.tensors()); });
+    return tensors;
+  }
 };
 
 struct kpu_runtime {

@@ -203,6 +203,16 @@ static void CoreAndConfig(void) {
   EXPECT_ARG(kpu_config_to_json(NULL, &b), "kpu_config_to_json: config is NULL");
   EXPECT_ARG(kpu_config_to_json(good, NULL), "kpu_config_to_json: out is NULL");
   CHECK(b == BAD_BUFFER, "buffer out-parameter written on error");
+  int64_t rows = -7, cols = -7, tiles = -7;
+  const char* fn = "kpu_config_compute_shape";
+  EXPECT_ARG(kpu_config_compute_shape(NULL, &rows, &cols, &tiles), fn, "config is NULL");
+  EXPECT_ARG(kpu_config_compute_shape(good, NULL, &cols, &tiles), fn, "rows is NULL");
+  EXPECT_ARG(kpu_config_compute_shape(good, &rows, NULL, &tiles), fn, "cols is NULL");
+  EXPECT_ARG(kpu_config_compute_shape(good, &rows, &cols, NULL), fn, "tiles is NULL");
+  CHECK(rows == -7 && cols == -7 && tiles == -7, "compute shape written on error");
+  ++cases;
+  CHECK(kpu_config_compute_shape(good, &rows, &cols, &tiles) == KPU_OK && rows == 16 && cols == 16 && tiles == 1,
+        "swkpu-v1 compute shape: %s", kpu_last_error());
   kpu_config_destroy(good);
 }
 
@@ -311,6 +321,18 @@ static void GraphBuilding(void) {
   EXPECT_ARG(kpu_graph_serialize(g, 0, NULL), "kpu_graph_serialize: out is NULL");
   EXPECT_ARG(kpu_graph_serialize(g, 7, &b), "kpu_graph_serialize: json is 7");
   CHECK(b == BAD_BUFFER, "buffer out-parameter written on error");
+
+  kpu_graph* imported = BAD_GRAPH;
+  static const char kTopology[] = "Layer, M, N, K,\nfc, 4, 4, 4,\n";
+  fn = "kpu_graph_import_scalesim_topology";
+  EXPECT_ARG(kpu_graph_import_scalesim_topology(NULL, 8, "t.csv", &imported), fn, "data is NULL");
+  EXPECT_ARG(kpu_graph_import_scalesim_topology(kTopology, sizeof(kTopology) - 1, "t.csv", NULL), fn, "out is NULL");
+  EXPECT_ARG(kpu_graph_import_scalesim_topology(kTopology, (size_t)1 << 40, "t.csv", &imported), fn,
+             "1099511627776 bytes, more than the 16 MiB");
+  EXPECT_ARG(kpu_graph_import_scalesim_topology("", 0, NULL, &imported), "topology:1:1: the file is empty");
+  EXPECT_ARG(kpu_graph_import_scalesim_topology("Layer, M, N, K,\nfc, 4, 0, 4,\n", 30, "t.csv", &imported),
+             "t.csv:2:8: 'N' of layer 'fc' must be a positive integer");
+  CHECK(imported == BAD_GRAPH, "graph out-parameter written on error");
 
   /* The graph is still the fixture after all of that: it compiles and has two outputs. */
   kpu_program* p = NULL;
@@ -438,6 +460,35 @@ static void Programs(const kpu_program* program) {
             strcmp(older.info.name, "y") == 0 && AllBytes(older.info.dims, sizeof(older.info.dims), FILL) &&
             AllBytes(&older.canary, sizeof(older.canary), FILL),
         "older kpu_tensor_info got more than its prefix");
+
+  EXPECT_VALUE(kpu_program_op_count(NULL) == 0);
+  const size_t ops = kpu_program_op_count(program);
+  kpu_op_estimate e;
+  const char* fn = "kpu_program_op_estimate";
+  memset(&e, FILL, sizeof(e));
+  e.struct_size = sizeof(e);
+  EXPECT_ARG(kpu_program_op_estimate(NULL, 0, &e), fn, "program is NULL");
+  EXPECT_ARG(kpu_program_op_estimate(program, 0, NULL), fn, "out is NULL");
+  char needle[128];
+  snprintf(needle, sizeof(needle), "index %zu is out of range; the program has %zu ops", ops, ops);
+  EXPECT_ARG(kpu_program_op_estimate(program, ops, &e), fn, needle);
+  e.struct_size = 0;
+  EXPECT_ARG(kpu_program_op_estimate(program, 0, &e), fn, "out.struct_size is 0");
+  CHECK(AllBytes((const char*)&e + sizeof(size_t), sizeof(e) - sizeof(size_t), FILL),
+        "kpu_program_op_estimate wrote its out-parameter on error");
+  /* An older, shorter kpu_op_estimate gets the prefix it knows and nothing past it. */
+  struct {
+    kpu_op_estimate e;
+    uint64_t canary;
+  } older_e;
+  memset(&older_e, FILL, sizeof(older_e));
+  older_e.e.struct_size = offsetof(kpu_op_estimate, cycles);
+  ++cases;
+  CHECK(kpu_program_op_estimate(program, 0, &older_e.e) == KPU_OK, "older estimate: %s", kpu_last_error());
+  CHECK(older_e.e.struct_size == offsetof(kpu_op_estimate, cycles) && older_e.e.id != NULL &&
+            AllBytes(&older_e.e.cycles, sizeof(kpu_op_estimate) - offsetof(kpu_op_estimate, cycles), FILL) &&
+            AllBytes(&older_e.canary, sizeof(older_e.canary), FILL),
+        "older kpu_op_estimate got more than its prefix");
 }
 
 static const float kX[8] = {1, -2, 3, -4, 5, -6, 7, -8};

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -182,3 +183,71 @@ TEST(CApi, GraphFileWithExternalDataAndJsonRoundTrip) {
 }
 
 }  // namespace
+
+// A SCALE-Sim topology imports as one independent op per layer, and the per-op estimates add up
+// to what a FUNCTIONAL run reports for the whole program.
+TEST(CApi, ScaleSimTopologyOpEstimatesAddUpToTheFunctionalMetrics) {
+  const std::string csv =
+      "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+      "c1, 18, 18, 3, 3, 8, 16, 1,\n"
+      "c2, 16, 16, 1, 1, 16, 32, 2,\n";
+  kpu_graph* g = nullptr;
+  ASSERT_EQ(kpu_graph_import_scalesim_topology(csv.data(), csv.size(), "two.csv", &g), KPU_OK) << kpu_last_error();
+  kpu_program* p = nullptr;
+  ASSERT_EQ(kpu_compile(g, nullptr, nullptr, &p), KPU_OK) << kpu_last_error();
+  ASSERT_EQ(kpu_program_op_count(p), 2u);
+  kpu_op_estimate sum;
+  std::memset(&sum, 0, sizeof(sum));
+  for (size_t i = 0; i < 2; ++i) {
+    kpu_op_estimate e;
+    e.struct_size = sizeof(e);
+    ASSERT_EQ(kpu_program_op_estimate(p, i, &e), KPU_OK) << kpu_last_error();
+    EXPECT_EQ(e.struct_size, sizeof(e));
+    EXPECT_STREQ(e.op_type, "conv2d");
+    EXPECT_STREQ(e.output, i == 0 ? "c1.output" : "c2.output");
+    EXPECT_NE(e.dataflow, KPU_DATAFLOW_AUTO);  // a conv runs on the array
+    EXPECT_EQ(e.cycles, e.compute_cycles + e.stall_cycles);
+    EXPECT_GT(e.dram_bytes, 0u);
+    sum.cycles += e.cycles;
+    sum.compute_cycles += e.compute_cycles;
+    sum.stall_cycles += e.stall_cycles;
+    sum.dram_bytes += e.dram_bytes;
+    sum.macs += e.macs;
+  }
+  EXPECT_EQ(sum.macs, 16u * 16 * 16 * 9 * 8 + 8 * 8 * 32 * 16);
+
+  kpu_runtime* r = nullptr;
+  ASSERT_EQ(kpu_load(p, nullptr, &r), KPU_OK) << kpu_last_error();
+  std::vector<float> x1(8 * 18 * 18, 0.5f), x2(16 * 16 * 16, -0.25f);
+  const int64_t d1[4] = {1, 8, 18, 18}, d2[4] = {1, 16, 16, 16};
+  kpu_tensor in[2] = {{sizeof(kpu_tensor), "c1.input", KPU_DTYPE_FLOAT32, 4, d1, x1.data(), x1.size() * 4},
+                      {sizeof(kpu_tensor), "c2.input", KPU_DTYPE_FLOAT32, 4, d2, x2.data(), x2.size() * 4}};
+  ASSERT_EQ(kpu_execute(r, in, 2, nullptr, 0, nullptr), KPU_OK) << kpu_last_error();
+  kpu_metrics m;
+  m.struct_size = sizeof(m);
+  ASSERT_EQ(kpu_runtime_metrics(r, &m), KPU_OK);
+  EXPECT_EQ(sum.cycles, m.total_cycles);
+  EXPECT_EQ(sum.compute_cycles, m.compute_cycles);
+  EXPECT_EQ(sum.stall_cycles, m.memory_stall_cycles);
+  EXPECT_EQ(sum.dram_bytes, m.dram_reads_bytes + m.dram_writes_bytes);
+  EXPECT_EQ(sum.macs, m.total_macs);
+  kpu_runtime_destroy(r);
+
+  int64_t rows = 0, cols = 0, tiles = 0;
+  kpu_config* c = nullptr;
+  ASSERT_EQ(kpu_program_config(p, &c), KPU_OK);
+  ASSERT_EQ(kpu_config_compute_shape(c, &rows, &cols, &tiles), KPU_OK);
+  EXPECT_EQ(rows, 16);
+  EXPECT_EQ(cols, 16);
+  EXPECT_EQ(tiles, 1);
+  kpu_config_destroy(c);
+  kpu_program_destroy(p);
+  kpu_graph_destroy(g);
+
+  // Errors name the source, line and layer.
+  const std::string bad = "Layer, M, N, K,\nfc, 4, 4, 4,\nhuge, 1099511627776, 1099511627776, 1,\n";
+  g = nullptr;
+  EXPECT_EQ(kpu_graph_import_scalesim_topology(bad.data(), bad.size(), "bad.csv", &g), KPU_ERROR_INVALID_ARGUMENT);
+  EXPECT_THAT(kpu_last_error(), HasSubstr("layer 'huge' (line 3)"));
+  EXPECT_EQ(g, nullptr);
+}

@@ -7,6 +7,7 @@
 #include "kpu/c_api/struct_io.h"
 #include "kpu/compiler/compiler.h"
 #include "kpu/compiler/object_writer.h"
+#include "kpu/cost/op_cost.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/runtime/object_reader.h"
@@ -181,6 +182,45 @@ kpu_status kpu_program_output_info(const kpu_program* program, size_t index, kpu
   ABI_GUARD({
     ABI_REQUIRE_NOT_NULL(program);
     return Info(program, program->program.proto.metadata().output_ids(), index, out, "output");
+  })
+}
+
+size_t kpu_program_op_count(const kpu_program* program) {
+  return program ? program->program.proto.operations().ops_size() : 0;
+}
+
+kpu_status kpu_program_op_estimate(const kpu_program* program, size_t index, kpu_op_estimate* out) {
+  ABI_GUARD({
+    ABI_REQUIRE_NOT_NULL(program);
+    ABI_REQUIRE_NOT_NULL(out);
+    if (kpu_status s = kpu::c_api::CheckOutStruct("kpu_program_op_estimate: out", "kpu_op_estimate", out); s != KPU_OK) {
+      return s;
+    }
+    const kpu::ir::KPUProgram& p = program->program.proto;
+    ABI_REQUIRE(index < static_cast<size_t>(p.operations().ops_size()),
+                absl::StrCat("kpu_program_op_estimate: index ", index, " is out of range; the program has ",
+                             p.operations().ops_size(), " ops"));
+    const kpu::ir::KPUOp& op = p.operations().ops(static_cast<int>(index));
+    // The analytical mode's own per-op call (sim::EstimateProgram), so the two cannot differ.
+    auto cost = kpu::cost::EstimateOp(op, program->Tensors(), p.metadata().target_config());
+    if (!cost.ok()) return ToStatus(cost.status());
+    kpu_op_estimate e;
+    std::memset(&e, 0, sizeof(e));
+    e.struct_size = sizeof(e);
+    e.id = op.id().c_str();
+    e.op_type = op.op_type().c_str();
+    e.output = op.outputs_size() > 0 ? op.outputs(0).c_str() : "";
+    // kpu_dataflow and kpu.ir.Dataflow share their values; a validated program holds no others.
+    e.dataflow = static_cast<kpu_dataflow>(op.tiling().dataflow());
+    ABI_REQUIRE(kpu::c_api::IsDataflow(e.dataflow), "program op table is inconsistent");
+    e.cycles = cost->total_cycles;
+    e.compute_cycles = cost->compute_cycles;
+    e.stall_cycles = cost->stall_cycles;
+    e.dram_bytes = cost->dram_bytes();
+    e.macs = cost->macs;
+    e.energy_pj = cost->energy.total_pj();
+    kpu::c_api::WriteOutStruct(e, out);
+    return KPU_OK;
   })
 }
 

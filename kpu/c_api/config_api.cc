@@ -60,6 +60,20 @@ kpu_status kpu_config_to_json(const kpu_config* config, kpu_buffer** out) {
 
 const char* kpu_config_name(const kpu_config* config) { return config ? config->proto.name().c_str() : ""; }
 
+kpu_status kpu_config_compute_shape(const kpu_config* config, int64_t* rows, int64_t* cols, int64_t* tiles) {
+  ABI_GUARD({
+    ABI_REQUIRE_NOT_NULL(config);
+    ABI_REQUIRE_NOT_NULL(rows);
+    ABI_REQUIRE_NOT_NULL(cols);
+    ABI_REQUIRE_NOT_NULL(tiles);
+    const kpu::ir::ComputeConfig& c = config->proto.compute();
+    *rows = c.array_rows();
+    *cols = c.array_cols();
+    *tiles = c.compute_tiles();
+    return KPU_OK;
+  })
+}
+
 void kpu_config_destroy(kpu_config* config) { delete config; }
 
 }  // extern "C"

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kpu/c_api/c_api_internal.h"
+#include "kpu/compiler/import/scalesim_graph.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/graph_util.h"
 #include "kpu/ir/object_format.h"
@@ -242,6 +243,22 @@ kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** ou
     auto text = kpu::GraphToJson(graph->proto);
     if (!text.ok()) return ToStatus(text.status());
     *out = kpu::c_api::NewBuffer(std::move(*text));
+    return KPU_OK;
+  })
+}
+
+kpu_status kpu_graph_import_scalesim_topology(const void* data, size_t size, const char* source, kpu_graph** out) {
+  ABI_GUARD({
+    ABI_REQUIRE_NOT_NULL(data);
+    ABI_REQUIRE_NOT_NULL(out);
+    // Checked before the copy: the bound is what keeps hostile input from costing memory.
+    ABI_REQUIRE(size <= kpu::compiler::kMaxScaleSimTopologyBytes,
+                absl::StrCat("kpu_graph_import_scalesim_topology: the topology is ", size,
+                             " bytes, more than the 16 MiB a topology may have"));
+    auto graph = kpu::compiler::ImportScaleSimTopology(std::string(static_cast<const char*>(data), size),
+                                                       source ? source : "topology");
+    if (!graph.ok()) return ToStatus(graph.status());
+    *out = new kpu_graph{std::move(*graph)};
     return KPU_OK;
   })
 }

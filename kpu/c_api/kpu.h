@@ -46,8 +46,10 @@ extern "C" {
  * whose kpu_api_version() >= N.
  *   1: the first release.
  *   2: KPU_MAX_STRUCT_SIZE; shorter (older) and longer (newer) structs accepted as described
- *      above; kpu_execute rejects aliased, duplicated and misshapen buffers. */
-#define KPU_API_VERSION 2
+ *      above; kpu_execute rejects aliased, duplicated and misshapen buffers.
+ *   3: kpu_config_compute_shape, kpu_graph_import_scalesim_topology, kpu_program_op_count,
+ *      kpu_program_op_estimate (kpu_op_estimate). */
+#define KPU_API_VERSION 3
 
 /* The largest struct_size any call accepts: a larger one is taken for an uninitialized struct. */
 #define KPU_MAX_STRUCT_SIZE 4096
@@ -143,6 +145,8 @@ kpu_status kpu_config_parse(const void* data, size_t size, kpu_config** out);
 kpu_status kpu_config_to_json(const kpu_config* config, kpu_buffer** out);
 /* The config's name; borrowed from the config; "" for a NULL config. */
 const char* kpu_config_name(const kpu_config* config);
+/* The compute fabric: *tiles compute tiles, each a *rows x *cols systolic array. */
+kpu_status kpu_config_compute_shape(const kpu_config* config, int64_t* rows, int64_t* cols, int64_t* tiles);
 /* NULL is ignored. */
 void kpu_config_destroy(kpu_config* config);
 
@@ -221,6 +225,19 @@ kpu_status kpu_graph_add_output(kpu_graph* graph, const char* name);
  * *out is owned by the caller (kpu_buffer_destroy). */
 kpu_status kpu_graph_serialize(const kpu_graph* graph, int json, kpu_buffer** out);
 
+/* A SCALE-Sim topology CSV (conv form "Layer name, IFMAP Height, IFMAP Width, Filter Height,
+ * Filter Width, Channels, Num Filter, Strides," or GEMM form "Layer, M, N, K,") as a graph, so
+ * SCALE-Sim's workloads compile and run like any model. Each layer is independent: a conv layer
+ * is a conv2d node (input "L.input" [1, C, H, W], no padding, weight "L.weight" [F, C, FH, FW]),
+ * a GEMM layer a matmul node (input "L.input" [M, K], weight "L.weight" [K, N]); its output is
+ * "L.output". A topology has no weights: they are deterministic pseudo-random values in
+ * [-0.1, 0.1), the same for the same topology. Limits: at most 16 MiB of text, 1024 layers,
+ * 2^28 weight elements in all; errors name `source` (may be NULL: "topology"), the line and
+ * column, and the layer. `data` is borrowed for the call; *out is owned by the caller
+ * (kpu_graph_destroy). */
+kpu_status kpu_graph_import_scalesim_topology(const void* data, size_t size, const char* source,
+                                              kpu_graph** out);
+
 /* ---------------------------------------------------------------------------------------------
  * Compiling: graph + config -> program
  * ------------------------------------------------------------------------------------------- */
@@ -282,6 +299,28 @@ size_t kpu_program_output_count(const kpu_program* program);
 /* Fills the caller's *out (set out->struct_size first); out->name is borrowed from the program. */
 kpu_status kpu_program_input_info(const kpu_program* program, size_t index, kpu_tensor_info* out);
 kpu_status kpu_program_output_info(const kpu_program* program, size_t index, kpu_tensor_info* out);
+
+/* The compiler's estimate of one op of the program on its target config: the numbers the
+ * FUNCTIONAL mode reports for it (kpu_runtime_metrics_json's op_metrics), without running. */
+typedef struct kpu_op_estimate {
+  size_t struct_size;      /* sizeof(kpu_op_estimate) */
+  const char* id;          /* borrowed from the program */
+  const char* op_type;     /* registry name; borrowed from the program */
+  const char* output;      /* the op's first output tensor; borrowed from the program */
+  kpu_dataflow dataflow;   /* the array dataflow it runs in; KPU_DATAFLOW_AUTO: not on the array */
+  uint64_t cycles;         /* compute_cycles + stall_cycles */
+  uint64_t compute_cycles; /* the array (spread over the compute tiles) and the vector unit */
+  uint64_t stall_cycles;   /* waiting on memory */
+  uint64_t dram_bytes;     /* read and written */
+  uint64_t macs;
+  double energy_pj;
+} kpu_op_estimate;
+
+/* The number of ops in schedule order; 0 for a NULL program. */
+size_t kpu_program_op_count(const kpu_program* program);
+/* Fills the caller's *out (set out->struct_size first) for the op at `index` in schedule order;
+ * its strings are borrowed from the program. */
+kpu_status kpu_program_op_estimate(const kpu_program* program, size_t index, kpu_op_estimate* out);
 
 /* ---------------------------------------------------------------------------------------------
  * Running: program -> runtime -> outputs + metrics

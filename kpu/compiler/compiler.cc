@@ -59,7 +59,8 @@ absl::Status CheckLowerable(const ir::Graph& graph) {
   return missing.empty() ? absl::OkStatus() : UnsupportedOpsError(missing);
 }
 
-absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config);
+// `detail` says what takes the room ("tensor 'x' takes 4096MB"), when one thing does.
+absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config, const std::string& detail = "");
 
 // Every tensor must be one the runtime accepts, and a graph input's leading (batch) dimension
 // must be one the KPU config accepts. Only inputs of rank 3 and more ([N, C, H, W], [N, T, D]) have
@@ -75,7 +76,7 @@ absl::Status CheckSizes(const ir::Graph& graph, const ir::KPUConfig& config) {
     uint64_t bytes = DTypeSize(t.dtype());
     bool wraps = false;
     for (int64_t d : t.shape()) wraps |= d <= 0 || __builtin_mul_overflow(bytes, static_cast<uint64_t>(d), &bytes);
-    if (!wraps) KPU_RETURN_IF_ERROR(CheckDram(bytes, config));
+    if (!wraps) KPU_RETURN_IF_ERROR(CheckDram(bytes, config, absl::StrCat("tensor '", t.name(), "'")));
     return size.status();
   }
   const uint64_t max_batch = config.max_batch_size();
@@ -189,11 +190,12 @@ absl::StatusOr<Lowered> LowerInBestDataflow(const ir::Node& node, const ir::KPUO
 }
 
 // The program's DRAM image (arena and weights) must fit the config's DRAM.
-absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config) {
+absl::Status CheckDram(uint64_t required, const ir::KPUConfig& config, const std::string& detail) {
   const ir::MemoryLevelConfig* dram = FindLevel(config, ir::EXTERNAL);
   const uint64_t available = dram == nullptr ? 0 : LevelCapacity(*dram);
   if (required > available) {
-    return MemoryExceededError("DRAM", required, available, absl::StrCat("KPU config '", config.name(), "'"));
+    return MemoryExceededError("DRAM", required, available,
+                               absl::StrCat("KPU config '", config.name(), "'", detail.empty() ? "" : "; ", detail));
   }
   return absl::OkStatus();
 }
@@ -272,11 +274,23 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
     // Before any tiling: the weights plus the largest activation already bound what DRAM must
     // hold, so a model far too big for the device fails here, not after tiling it.
     uint64_t weights = 0, largest = 0;
+    const ir::Tensor* largest_tensor = nullptr;
     for (const ir::Tensor& t : graph.tensors()) {
       const uint64_t bytes = NumElements(ToShape(t.shape())) * DTypeSize(t.dtype());
-      if (IsConstant(t)) weights += bytes; else largest = std::max(largest, bytes);
+      if (IsConstant(t)) {
+        weights += bytes;
+      } else if (bytes > largest || largest_tensor == nullptr) {
+        largest = bytes;
+        largest_tensor = &t;
+      }
     }
-    KPU_RETURN_IF_ERROR(CheckDram(weights + largest, config));
+    std::string what;  // names the tensor, so a too-large layer of an imported model is found
+    if (largest_tensor != nullptr) {
+      const std::vector<int64_t> shape(largest_tensor->shape().begin(), largest_tensor->shape().end());
+      what = absl::StrCat("weights ", FormatBytes(weights), ", the largest activation '", largest_tensor->name(), "' ",
+                          FormatShape(shape), " ", FormatBytes(largest));
+    }
+    KPU_RETURN_IF_ERROR(CheckDram(weights + largest, config, what));
   }
 
   std::map<std::string, TensorType> types;

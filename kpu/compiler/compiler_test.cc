@@ -127,6 +127,18 @@ TEST(Compiler, ImpossibleSizesAreErrors) {
   EXPECT_EQ(KindOf(p.status()), ErrorKind::kMemoryExceeded) << p.status();
   EXPECT_THAT(p.status().message(), HasSubstr("DRAM memory exceeded: "));
   EXPECT_THAT(p.status().message(), HasSubstr("MB available"));
+  EXPECT_THAT(p.status().message(), HasSubstr("tensor 'x'"));  // which one does not fit
+
+  // A tensor within the runtime's limits that the device's DRAM cannot hold: named, with its size.
+  ir::Graph wide;
+  kpu::testing::AddInput(&wide, "a", {65536, 16384});  // 4 GiB; rank 2 has no batch dimension
+  kpu::testing::AddNode(&wide, "relu", {"a"}, "b");
+  wide.add_outputs("b");
+  p = Compile(wide, DefaultConfig(), {});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(KindOf(p.status()), ErrorKind::kMemoryExceeded) << p.status();
+  EXPECT_THAT(p.status().message(), HasSubstr("(KPU config 'swkpu-v1'; "));
+  EXPECT_THAT(p.status().message(), HasSubstr("the largest activation 'a' (65536,16384) 4096MB"));
 
   ir::KPUConfig small_batch = DefaultConfig();
   small_batch.set_max_batch_size(8);

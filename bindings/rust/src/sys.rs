@@ -9,7 +9,7 @@ use std::ffi::c_void;
 use std::marker::{PhantomData, PhantomPinned};
 use std::os::raw::{c_char, c_int};
 
-pub const KPU_API_VERSION: u32 = 2;
+pub const KPU_API_VERSION: u32 = 3;
 pub const KPU_MAX_STRUCT_SIZE: usize = 4096;
 pub const KPU_MAX_RANK: usize = 8;
 
@@ -108,6 +108,22 @@ pub struct kpu_tensor_info {
 
 #[repr(C)]
 #[derive(Clone, Copy)]
+pub struct kpu_op_estimate {
+    pub struct_size: usize,
+    pub id: *const c_char,
+    pub op_type: *const c_char,
+    pub output: *const c_char,
+    pub dataflow: kpu_dataflow,
+    pub cycles: u64,
+    pub compute_cycles: u64,
+    pub stall_cycles: u64,
+    pub dram_bytes: u64,
+    pub macs: u64,
+    pub energy_pj: f64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
 pub struct kpu_graph_parse_options {
     pub struct_size: usize,
     pub base_dir: *const c_char,
@@ -189,6 +205,12 @@ extern "C" {
     ) -> kpu_status;
     pub fn kpu_config_to_json(config: *const kpu_config, out: *mut *mut kpu_buffer) -> kpu_status;
     pub fn kpu_config_name(config: *const kpu_config) -> *const c_char;
+    pub fn kpu_config_compute_shape(
+        config: *const kpu_config,
+        rows: *mut i64,
+        cols: *mut i64,
+        tiles: *mut i64,
+    ) -> kpu_status;
     pub fn kpu_config_destroy(config: *mut kpu_config);
 
     // Graphs
@@ -241,6 +263,12 @@ extern "C" {
         json: c_int,
         out: *mut *mut kpu_buffer,
     ) -> kpu_status;
+    pub fn kpu_graph_import_scalesim_topology(
+        data: *const c_void,
+        size: usize,
+        source: *const c_char,
+        out: *mut *mut kpu_graph,
+    ) -> kpu_status;
 
     // Compiling
     pub fn kpu_compile_options_init(options: *mut kpu_compile_options);
@@ -279,6 +307,12 @@ extern "C" {
         program: *const kpu_program,
         index: usize,
         out: *mut kpu_tensor_info,
+    ) -> kpu_status;
+    pub fn kpu_program_op_count(program: *const kpu_program) -> usize;
+    pub fn kpu_program_op_estimate(
+        program: *const kpu_program,
+        index: usize,
+        out: *mut kpu_op_estimate,
     ) -> kpu_status;
 
     // Running

@@ -1,5 +1,6 @@
 #include "kpu/compiler/import/scalesim_graph.h"
 
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -30,6 +31,22 @@ std::string Weights(uint64_t count, uint32_t seed) {
   std::string raw(count * sizeof(float), '\0');
   std::memcpy(raw.data(), v.data(), raw.size());
   return raw;
+}
+
+// A layer's tensor must have a size in bytes that fits in 63 bits, as any graph tensor must; the
+// check here names the layer and its line.
+absl::Status CheckTensorBytes(const ScaleSimLayer& layer, const char* what,
+                              const std::vector<int64_t>& shape) {
+  uint64_t bytes = sizeof(float);
+  for (int64_t d : shape) {
+    absl::StatusOr<uint64_t> next = cost::CheckedMul(bytes, static_cast<uint64_t>(d));
+    if (!next.ok() || *next > static_cast<uint64_t>(INT64_MAX)) {
+      return InvalidArgumentError(
+          absl::StrCat("layer '", layer.name, "' (line ", layer.line, "): its ", what, " is larger than 2^63 bytes"));
+    }
+    bytes = *next;
+  }
+  return absl::OkStatus();
 }
 
 ir::Attribute Ints(std::vector<int64_t> values) {
@@ -63,12 +80,14 @@ absl::StatusOr<ir::Graph> ScaleSimTopologyToGraph(const ScaleSimTopology& topo, 
       (*n->mutable_attributes())["stride"] = Ints({layer.stride, layer.stride});
       (*n->mutable_attributes())["padding"] = Ints({0, 0, 0, 0});
     }
+    KPU_RETURN_IF_ERROR(CheckTensorBytes(layer, "input", in_shape));
+    KPU_RETURN_IF_ERROR(CheckTensorBytes(layer, "output", {gemm.gemm.m, gemm.gemm.n}));
     // K x N of the GEMM is the weight's size in both forms.
     KPU_ASSIGN_OR_RETURN(uint64_t count, cost::CheckedMul(gemm.gemm.k, gemm.gemm.n));
     weight_elements += count;
     if (weight_elements > kMaxWeightElements) {
-      return InvalidArgumentError(absl::StrCat("SCALE-Sim topology '", name, "': layer '", layer.name, "' (line ",
-                                               layer.line, ") brings the weights past 2^28 elements"));
+      return InvalidArgumentError(absl::StrCat("layer '", layer.name, "' (line ", layer.line,
+                                               ") brings the weights past 2^28 elements"));
     }
     AddTensor(&g, in, in_shape);
     g.add_inputs(in);
@@ -87,7 +106,11 @@ absl::StatusOr<ir::Graph> ImportScaleSimTopology(const std::string& text, const 
   std::string name = source;
   if (const size_t slash = name.find_last_of('/'); slash != std::string::npos) name = name.substr(slash + 1);
   if (name.size() > 4 && name.compare(name.size() - 4, 4, ".csv") == 0) name.resize(name.size() - 4);
-  return ScaleSimTopologyToGraph(topo, name);
+  absl::StatusOr<ir::Graph> graph = ScaleSimTopologyToGraph(topo, name);
+  if (!graph.ok()) {
+    return MakeError(KindOf(graph.status()), absl::StrCat("SCALE-Sim topology ", source, ": ", graph.status().message()));
+  }
+  return graph;
 }
 
 }  // namespace kpu::compiler

@@ -13,11 +13,12 @@
 
 namespace kpu::compiler {
 
-// Tensors of layer L: "L.input", "L.weight", "L.output". Weights are deterministic values in
-// [-0.1, 0.1) (a topology has none); more than 2^28 weight elements in all is an error.
+// Tensors of layer L: "L.input", "L.weight", "L.output". Weights are deterministic pseudo-random
+// values in [-0.1, 0.1) (a topology has none); more than 2^28 weight elements in all, or a
+// tensor of more than 2^63 bytes, is an error naming the layer and its line.
 absl::StatusOr<ir::Graph> ScaleSimTopologyToGraph(const ScaleSimTopology& topology, const std::string& name);
 
-// Parse and convert in one step; errors name the source, line and column.
+// Parse and convert in one step; errors name the source, the line (and column) and the layer.
 absl::StatusOr<ir::Graph> ImportScaleSimTopology(const std::string& text, const std::string& source);
 
 }  // namespace kpu::compiler

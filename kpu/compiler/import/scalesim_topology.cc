@@ -12,7 +12,6 @@ namespace {
 
 constexpr int64_t kMaxValue = int64_t{1} << 40;  // beyond any real layer; keeps products in range
 constexpr size_t kMaxLineBytes = 1 << 16;
-constexpr size_t kMaxLayers = 1 << 20;
 
 const std::vector<std::string> kConvColumns = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
                                                "Filter Width", "Channels", "Num Filter", "Strides"};
@@ -56,6 +55,9 @@ std::string Lower(std::string s) {
 }  // namespace
 
 absl::StatusOr<ScaleSimTopology> ParseScaleSimTopology(const std::string& text, const std::string& source) {
+  if (text.size() > kMaxScaleSimTopologyBytes) {
+    return Error(source, 1, 1, absl::StrCat("the file is ", text.size(), " bytes, more than the 16 MiB a topology may have"));
+  }
   ScaleSimTopology topo;
   const std::vector<std::string>* columns = nullptr;
   std::set<std::string> names;
@@ -94,7 +96,9 @@ absl::StatusOr<ScaleSimTopology> ParseScaleSimTopology(const std::string& text, 
                    absl::StrCat("expected ", columns->size(), " fields (", absl::StrJoin(*columns, ", "), "), got ",
                                 fields.size()));
     }
-    if (topo.layers.size() >= kMaxLayers) return Error(source, line_no, 1, "more than 2^20 layers");
+    if (topo.layers.size() >= kMaxScaleSimLayers) {
+      return Error(source, line_no, 1, absl::StrCat("more than ", kMaxScaleSimLayers, " layers"));
+    }
     ScaleSimLayer layer;
     layer.line = line_no;
     layer.name = fields[0].text;

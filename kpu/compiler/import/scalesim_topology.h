@@ -11,6 +11,7 @@
 #ifndef KPU_COMPILER_IMPORT_SCALESIM_TOPOLOGY_H_
 #define KPU_COMPILER_IMPORT_SCALESIM_TOPOLOGY_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ struct ScaleSimTopology {
   Form form = Form::kConv;
   std::vector<ScaleSimLayer> layers;
 };
+
+// The text is hostile input: bounded in size and layers, every value at most 2^40.
+inline constexpr size_t kMaxScaleSimTopologyBytes = size_t{16} << 20;
+inline constexpr size_t kMaxScaleSimLayers = 1024;  // ResNet-152 has 155 convs; 1024 small GEMMs compile in 1.5 s
 
 // `source` names the text in errors (a file name).
 absl::StatusOr<ScaleSimTopology> ParseScaleSimTopology(const std::string& text, const std::string& source);
