@@ -16,6 +16,7 @@ DEB_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev
   libdnnl-dev
+  clang-14 libclang-rt-14-dev libomp-14-dev
 )
 
 missing=()

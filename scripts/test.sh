@@ -14,4 +14,9 @@ rm -f "$log"
 if [ -n "$summary" ]; then
   echo "bazel: ${passed:-0} passed, ${failed:-0} failed"
 fi
+# The sanitizer stage: the C++ tests under ASan+UBSan and a short run of every fuzz target.
+# KPU_SKIP_SANITIZERS=1 skips it for a quick local run; CI never sets it.
+if [ "${KPU_SKIP_SANITIZERS:-0}" != 1 ]; then
+  bash scripts/sanitize.sh || status=1
+fi
 exit "$status"

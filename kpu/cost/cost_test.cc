@@ -177,7 +177,8 @@ TEST(OpCost, UnknownFunctionAndMissingLevelAreErrorsNamingTheOp) {
 }
 
 TEST(Energy, MacEnergyFollowsTheDtype) {
-  const ir::EnergyTable& t = DefaultConfig().energy();
+  const ir::KPUConfig config = DefaultConfig();
+  const ir::EnergyTable& t = config.energy();
   EXPECT_EQ(MacEnergyPj(t, ir::FLOAT32), t.mac_fp32_pj());
   EXPECT_EQ(MacEnergyPj(t, ir::BFLOAT16), t.mac_bf16_pj());
   EXPECT_EQ(MacEnergyPj(t, ir::FLOAT16), t.mac_fp16_pj());

@@ -19,7 +19,9 @@ namespace kpu::runtime {
 // overflows; NaN stays NaN.
 inline float VecExp(float x) {
   x = std::min(std::max(x, -87.0f), 88.0f);
-  const float t = x * 1.44269504088896341f;
+  // A NaN passes the clamp; converting it to an integer is undefined, so n takes 0 for it and the
+  // NaN reaches the result through r.
+  const float t = x == x ? x * 1.44269504088896341f : 0.0f;
   const int32_t n = static_cast<int32_t>(t + std::copysign(0.5f, t));
   const float fn = static_cast<float>(n);
   const float r = (x - fn * 0.693359375f) - fn * -2.12194440e-4f;  // ln2 in two parts, exactly
