@@ -85,6 +85,8 @@ TEST_P(DataflowAgreement, Conv2dVariants) {
       const ir::Graph g = testing::ConvCaseGraph(c, &feeds, &ref);
       const std::string what = c.what + " on " + config;
       RunResult r = Run(g, config == "small-l1" ? SmallL1() : Preset(config), feeds, what);
+      // The window and weight parts in L1 and REGISTER were channels-innermost (ConvTileLayout).
+      EXPECT_GT(testing::NhwcRegions(r.program), 0) << what;
       ExpectClose(r.fast, ref, what + " fast");
       ExpectClose(r.interpreted, ref, what + " interpreted");
       EXPECT_EQ(r.metrics.total_macs(), ref.size() * c.w[1] * c.w[2] * c.w[3]) << what;

@@ -160,8 +160,9 @@ TEST(InterpreterAgreement, MnistMlpAtEveryBatchOnEveryPreset) {
 
 
 // Every conv variant the CNNs use, on arrays of several shapes and on an L1 small enough to split
-// the input channels: the tile interpreter (reading padded, haloed windows) agrees with the fast
-// oneDNN path and both with a plain reference; the reordered interpreter is identical.
+// the input channels: the tile interpreter (reading padded, haloed windows, stored NHWC in L1)
+// agrees with the fast oneDNN path and both with a plain reference; the reordered interpreter is
+// identical.
 TEST(InterpreterAgreement, Conv2dVariants) {
   const std::vector<testing::ConvCase> cases = testing::ConvVariants();
   const ir::KPUConfig small = kpu::testing::WithL1Bytes(Preset("minimal"), 16 * 1024);
@@ -172,6 +173,8 @@ TEST(InterpreterAgreement, Conv2dVariants) {
       const ir::Graph g = testing::ConvCaseGraph(c, &feeds, &ref);
       const std::string what = c.what + " on " + config;
       RunResult r = CompileAndRunBoth(g, config == "small-l1" ? small : Preset(config), feeds);
+      // The tiles the interpreter ran on were channels-innermost (lower_conv2d.cc, ConvTileLayout).
+      EXPECT_GT(testing::NhwcRegions(r.program), 0) << what;
       ExpectClose(r.fast, ref, what + " fast");
       ExpectClose(r.interpreted, ref, what + " interpreted");
       const uint64_t ys = ref.size();

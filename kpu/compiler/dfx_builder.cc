@@ -46,7 +46,7 @@ ir::TensorRegion RegionSpec::At(ir::MemoryLevel level) const {
   }
   r.set_padding(padding);
   if (padding == ir::TensorRegion::PAD_VALUE) r.set_pad_value(pad_value);
-  r.set_layout(layout);
+  r.set_layout(level >= converted_at ? layout : ir::LAYOUT_ROW_MAJOR);
   r.set_dtype(dtype);
   r.set_partial(partial && level != ir::REGISTER);
   r.set_slot(slot);
@@ -108,6 +108,7 @@ uint64_t DfxBuilder::Move(DfxList* into, const RegionSpec& region, ir::MemoryLev
   at_home.slot_var.clear();
   at_home.slot_count = 0;
   at_home.partial = false;
+  at_home.layout = ir::LAYOUT_ROW_MAJOR;  // by tensor coordinates, in the tensor's own order
   if (home != ir::EXTERNAL) {
     const int h = pos(home);
     if (pos(to) > pos(from) && pos(from) <= h) {

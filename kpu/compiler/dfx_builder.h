@@ -42,7 +42,11 @@ struct RegionSpec {
   std::vector<ir::RegionDim> dims;
   ir::TensorRegion::Padding padding = ir::TensorRegion::PAD_ZERO;
   double pad_value = 0;  // with PAD_VALUE
+  // The tile's storage order at level `converted_at` and the levels above it (towards the array):
+  // DRAM and the staging levels hold every tensor in its logical order (row-major, NCHW for
+  // images), so the hop into `converted_at` is a layout conversion (program.proto, Layout).
   ir::Layout layout = ir::LAYOUT_ROW_MAJOR;
+  ir::MemoryLevel converted_at = ir::L1;
   ir::DataType dtype = ir::DTYPE_UNSPECIFIED;
   // Part of a larger tile held on chip (fold partial sums in L1); never set on REGISTER.
   bool partial = false;

@@ -220,6 +220,25 @@ absl::StatusOr<ConvTiling> ChooseStationaryConvTiling(const Shape& w, const Shap
   return t;
 }
 
+// Which conv tiles are stored channels-innermost, decided here once. The array reduces over input
+// channels, so a Streamer feeds it a window pixel's channels (and a filter tap's channels) one
+// after another: L1 and the array hold the input window NHWC and the weight tile OHWI, the same
+// permutation of a rank-4 tile, which LAYOUT_NHWC names. DRAM and the staging levels keep the
+// graph's NCHW / OIHW, so the hop into L1 converts. Bias, residual, the output tile and its partial
+// sums stay row-major: they never feed the reduction, the output leaves for NCHW DRAM (or an
+// on-chip home in tensor order), and the epilogue steps read them element for element.
+enum class ConvTile { kWindow, kWeights, kBias, kResidual, kOutput };
+
+ir::Layout ConvTileLayout(ConvTile tile) {
+  return tile == ConvTile::kWindow || tile == ConvTile::kWeights ? ir::LAYOUT_NHWC : ir::LAYOUT_ROW_MAJOR;
+}
+
+// `spec` is a `tile` of the conv: its layout from the array-side level (the builder's L1) on.
+void SetConvLayout(RegionSpec* spec, ConvTile tile, const DfxBuilder& bld) {
+  spec->layout = ConvTileLayout(tile);
+  spec->converted_at = bld.L1();
+}
+
 }  // namespace
 
 absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op) {
@@ -276,10 +295,12 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
 
   RegionSpec panel{node.inputs(1)};
   panel.dims = {filters_dim(t.toc), Dim(Affine(0), cg), Dim(Affine(0), kh), Dim(Affine(0), kw)};
+  SetConvLayout(&panel, ConvTile::kWeights, bld);
   std::vector<uint64_t> staged;
   if (t.weights_staged) staged.push_back(bld.Move(body, panel, ir::EXTERNAL, stage, {}));
   RegionSpec bias{has_bias ? node.inputs(2) : ""};
   bias.dims = {filters_dim(t.toc)};
+  SetConvLayout(&bias, ConvTile::kBias, bld);
   if (has_bias) staged.push_back(bld.Move(body, bias, ir::EXTERNAL, l1, {}));
 
   DfxList* th_body = bld.Loop(body, "th", CeilDiv(y[2], t.toh));
@@ -289,6 +310,7 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   out.dims = {Dim(Affine(0, {{"n", 1}}), 1), filters_dim(t.toc), Dim(Affine(0, {{"th", t.toh}}), t.toh),
               Dim(Affine(0, {{"tw", t.tow}}), t.tow)};
   out.dtype = ir::FLOAT32;  // the accumulators' own type
+  SetConvLayout(&out, ConvTile::kOutput, bld);
   // OS sums in the array, WS and IS in L1.
   const ir::TensorRegion acc = out.At(os ? ir::REGISTER : l1);
 
@@ -310,6 +332,8 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     RegionSpec weights{node.inputs(1)};
     weights.dims = {filters_dim(t.toc), Dim(Affine(k.constant * tk, {term(k.var, tk)}), tk), Dim(Affine(0), kh),
                     Dim(Affine(0), kw)};
+    SetConvLayout(&window, ConvTile::kWindow, bld);
+    SetConvLayout(&weights, ConvTile::kWeights, bld);
     for (RegionSpec* s : {&window, &weights}) {
       s->slot_var = slot_var;
       s->slot_count = slot_var.empty() ? 0 : 2;
@@ -356,6 +380,7 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     RegionSpec residual = out;
     residual.tensor = node.inputs(3);
     residual.dtype = ir::DTYPE_UNSPECIFIED;
+    SetConvLayout(&residual, ConvTile::kResidual, bld);
     const uint64_t lr = bld.Move(tw_body, residual, ir::EXTERNAL, l1, {});
     last = bld.Compute(tw_body, ir::Compute::ELEMENTWISE, "add", {acc, residual.At(l1)}, acc, false, 0, {last, lr});
   }

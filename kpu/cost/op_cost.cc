@@ -27,6 +27,10 @@ class Counter : public DfxVisitor {
                                                 config_.name(), "' does not have"));
       }
     }
+    // A layout conversion is free here: a move between two layouts (an NCHW window into NHWC L1)
+    // costs what the same move without it costs. The model assumes the mover's address generators
+    // walk the source in one order and write the destination in another at the link's rate; the
+    // bytes are the same, so there is no separate term (the one place to add it if that changes).
     KPU_ASSIGN_OR_RETURN(uint64_t bytes, MovedBytes(move.source().tensor(), src.ValidElements()));
     cost_.activity.read_bytes[from] += bytes;
     cost_.activity.write_bytes[to] += bytes;

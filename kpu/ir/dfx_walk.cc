@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "kpu/ir/config_presets.h"
 #include "kpu/ir/errors.h"
 
 namespace kpu {
@@ -114,11 +116,18 @@ absl::StatusOr<Place> ResolveRegion(const ir::TensorRegion& r, const ShapeTable&
     return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has rank ", r.dims_size(),
                                             ", the tensor has rank ", shape.size()));
   }
-  if (r.layout() == ir::LAYOUT_NHWC && shape.size() != 4) {
-    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' is NHWC but has rank ", shape.size()));
+  if (!ir::Layout_IsValid(r.layout())) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' in ", LevelName(r.level()),
+                                            " has unknown layout ", static_cast<int>(r.layout())));
   }
-  if (!ir::Layout_IsValid(r.layout()) || !ir::TensorRegion::Padding_IsValid(r.padding())) {
-    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has an unknown layout or padding"));
+  // NHWC permutes the four dimensions of an image tile; it means nothing for another rank.
+  if (r.layout() == ir::LAYOUT_NHWC && shape.size() != 4) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' in ", LevelName(r.level()),
+                                            " is LAYOUT_NHWC, which needs rank 4, but has rank ", shape.size()));
+  }
+  if (!ir::TensorRegion::Padding_IsValid(r.padding())) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' has unknown padding ",
+                                            static_cast<int>(r.padding())));
   }
   Place place;
   place.tensor_shape = shape;
@@ -301,7 +310,8 @@ struct Walker {
       if (s.ok()) s = Bind(out, &b.output, &b.output_place);
       if (!s.ok()) {
         bound.erase(it);
-        return s;
+        return InvalidProgramError(
+            absl::StrCat("DFX op ", op.op_id(), ": ", absl::StripPrefix(s.message(), "Invalid KPU program: ")));
       }
       return &b;
     }

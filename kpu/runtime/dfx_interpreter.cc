@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
@@ -133,6 +134,15 @@ class Interpreter {
                                             "' in DRAM, but its home is ", LevelName(t.home)));
   }
 
+  // DRAM and a home buffer hold the whole tensor by tensor coordinates, in its logical order: a
+  // region naming it there in another layout would have a mover read or write the wrong addresses.
+  absl::Status CheckHomeLayout(const ir::DfxOp& dop, const ir::TensorRegion& r, const char* verb) const {
+    if (r.layout() == ir::LAYOUT_ROW_MAJOR) return absl::OkStatus();
+    return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " ", verb, " '", r.tensor(), "' in ",
+                                            LevelName(r.level()), " as ", ir::Layout_Name(r.layout()),
+                                            ", but the tensor is held there row-major (its logical order)"));
+  }
+
   ir::DataType TileType(const ir::TensorRegion& r, const DramTensor& t) const {
     return r.dtype() == ir::DTYPE_UNSPECIFIED ? t.dtype : r.dtype();
   }
@@ -150,6 +160,7 @@ class Interpreter {
     KPU_RETURN_IF_ERROR(CheckNotAway(dop, r, *t, "reads"));
     // The tensor's home (DRAM, or its home buffer on chip) holds all of it, by tensor coordinates.
     if (r.level() == t->home) {
+      KPU_RETURN_IF_ERROR(CheckHomeLayout(dop, r, "reads"));
       if (dtype != t->dtype) {
         return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads '", r.tensor(), "' from ",
                                                 LevelName(r.level()), " as ", DTypeName(dtype), ", but it is ",
@@ -192,6 +203,14 @@ class Interpreter {
           off += j * f->strides[d];
         }
         if (!held) continue;
+        // The reader walks the buffer in the layout its region names; one stored in another layout
+        // would hand it other elements (a conversion is a DataMove between two layouts).
+        if (f->layout != r.layout()) {
+          return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " reads ", FormatPlace(place), " of '",
+                                                  r.tensor(), "' from ", LevelName(r.level()), " slot ", place.slot,
+                                                  " as ", ir::Layout_Name(r.layout()), ", but the tile there (",
+                                                  FormatPlace(f->place), ") is stored ", ir::Layout_Name(f->layout)));
+        }
         std::memcpy(dst, f->data.data() + off * e, e);
         dst += e;
         return absl::OkStatus();
@@ -208,6 +227,7 @@ class Interpreter {
     const size_t e = DTypeSize(TileType(r, *t));
     KPU_RETURN_IF_ERROR(CheckNotAway(dop, r, *t, "writes"));
     if (r.level() == t->home) {
+      KPU_RETURN_IF_ERROR(CheckHomeLayout(dop, r, "writes"));
       if (TileType(r, *t) != t->dtype) {
         return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " writes '", r.tensor(), "' to ",
                                                 LevelName(r.level()), " in another dtype than its own"));
@@ -305,9 +325,10 @@ class Interpreter {
     if (c.accumulate()) {
       auto held = Read(dop, c.output(), output);
       if (!held.ok() || held->size() != result.size()) {
-        return InvalidProgramError(absl::StrCat("DFX op ", dop.op_id(), " accumulates into ", FormatPlace(output),
-                                                " of '", c.output().tensor(), "', which ",
-                                                LevelName(c.output().level()), " does not hold"));
+        return InvalidProgramError(absl::StrCat(
+            "DFX op ", dop.op_id(), " accumulates into ", FormatPlace(output), " of '", c.output().tensor(), "', which ",
+            LevelName(c.output().level()), " does not hold",
+            held.ok() ? std::string() : absl::StrCat(" (", absl::StripPrefix(held.status().message(), "Invalid KPU program: "), ")")));
       }
       result = std::move(*held);
     }

@@ -68,8 +68,13 @@ void Print(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops, int depth, 
       }
       case ir::DfxOp::kDataMove: {
         const auto& m = op.data_move();
+        // A move between two layouts is a conversion the mover performs: say so.
+        const std::string converts = m.destination().layout() == m.source().layout()
+                                         ? ""
+                                         : absl::StrCat(" as ", ir::Layout_Name(m.destination().layout()));
         out << pad << "#" << op.op_id() << " " << ir::DataMove::Type_Name(m.type()) << " " << Region(m.source())
-            << " -> " << LevelName(m.destination().level()) << " via " << binder.Bind(m.engine()) << deps << "\n";
+            << " -> " << LevelName(m.destination().level()) << converts << " via " << binder.Bind(m.engine()) << deps
+            << "\n";
         break;
       }
       case ir::DfxOp::kCompute: {

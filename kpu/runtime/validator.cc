@@ -51,10 +51,13 @@ class RegisterChecker : public DfxVisitor {
 // elements it carries, or an array holding more than R x C accumulators is found at load time.
 class RegionChecker : public DfxVisitor {
  public:
-  RegionChecker(const ir::KPUConfig& config, const std::map<std::string, TensorType>& types)
-      : config_(config), types_(types) {}
+  RegionChecker(const ir::KPUConfig& config, const std::map<std::string, TensorType>& types,
+                const std::map<std::string, ir::MemoryLevel>& homes)
+      : config_(config), types_(types), homes_(homes) {}
 
   absl::Status OnDataMove(const ir::DfxOp& op, const ir::DataMove& move, const Place& src, const Place& dst) override {
+    KPU_RETURN_IF_ERROR(CheckLayout(op, move.source()));
+    KPU_RETURN_IF_ERROR(CheckLayout(op, move.destination()));
     if (src.origin != dst.origin || src.extent != dst.extent || src.stride != dst.stride) {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " moves ", FormatPlace(src), " of '",
                                               move.source().tensor(), "' into ", FormatPlace(dst)));
@@ -82,12 +85,29 @@ class RegionChecker : public DfxVisitor {
     if (!ir::Dataflow_IsValid(c.dataflow())) {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " has an unknown dataflow"));
     }
-    for (int i = 0; i < c.inputs_size(); ++i) KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i], config_));
+    for (int i = 0; i < c.inputs_size(); ++i) {
+      KPU_RETURN_IF_ERROR(CheckLayout(op, c.inputs(i)));
+      KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i], config_));
+    }
+    KPU_RETURN_IF_ERROR(CheckLayout(op, c.output()));
     KPU_RETURN_IF_ERROR(CheckRegister(op, c.output(), out, config_));
     return CheckTileShapes(op, c, in, out);
   }
 
  private:
+  // DRAM and a tensor's on-chip home hold the whole tensor by tensor coordinates in its logical
+  // order; only a tile on chip may be stored in another layout. (Unknown layouts and NHWC on a
+  // rank other than 4 are refused when the walk resolves the region.)
+  absl::Status CheckLayout(const ir::DfxOp& op, const ir::TensorRegion& r) const {
+    if (r.layout() == ir::LAYOUT_ROW_MAJOR) return absl::OkStatus();
+    auto home = homes_.find(r.tensor());
+    if (r.level() != ir::EXTERNAL && (home == homes_.end() || r.level() != home->second)) return absl::OkStatus();
+    return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " names '", r.tensor(), "' in ",
+                                            LevelName(r.level()), " as ", ir::Layout_Name(r.layout()), ", but ",
+                                            r.level() == ir::EXTERNAL ? "DRAM" : "its home buffer",
+                                            " holds the tensor row-major; only on-chip tiles take another layout"));
+  }
+
   // A tile kernel trusts its buffers: the operand count must be the registry's for the function,
   // and the output tile exactly what the function computes from the input tiles (once, a softmax
   // with a smaller output tile wrote past it, and an `add` with one input read past the end).
@@ -149,6 +169,7 @@ class RegionChecker : public DfxVisitor {
 
   const ir::KPUConfig& config_;
   const std::map<std::string, TensorType>& types_;
+  const std::map<std::string, ir::MemoryLevel>& homes_;
   std::set<std::string> checked_;
 };
 
@@ -202,6 +223,7 @@ absl::Status ValidateProgram(const Program& program) {
   }
   std::map<std::string, TensorType> types;
   std::map<std::string, ir::TensorDescriptor::Kind> kinds;
+  std::map<std::string, ir::MemoryLevel> homes;
   ShapeTable shapes;
   for (const ir::TensorDescriptor& t : p.tensors().tensors()) {
     if (t.name().empty() || types.count(t.name())) {
@@ -226,6 +248,7 @@ absl::Status ValidateProgram(const Program& program) {
     }
     types[t.name()] = {t.dtype(), ToShape(t.shape())};
     kinds[t.name()] = t.kind();
+    homes[t.name()] = t.home();
     shapes[t.name()] = ToShape(t.shape());
   }
   for (const std::string& id : p.metadata().input_ids()) {
@@ -283,7 +306,7 @@ absl::Status ValidateProgram(const Program& program) {
       return InvalidProgramError(absl::StrCat("op '", op.id(), "': the program's DFX kernels take more than the limit of ",
                                               kMaxDfxSteps, " steps together"));
     }
-    RegionChecker checker(p.metadata().target_config(), types);
+    RegionChecker checker(p.metadata().target_config(), types, homes);
     absl::Status s = WalkDfx(op.dfx(), shapes, checker);
     if (s.ok()) s = CheckDfxIds(op.dfx());
     if (!s.ok()) {

@@ -22,6 +22,7 @@ RunResult CompileAndRunAll(const ir::Graph& g, const ir::KPUConfig& config, cons
   EXPECT_TRUE(exec.ok()) << exec.status();
   const auto& p = program->proto;
   RunResult r;
+  r.program = p;
   for (const ir::KPUOp& op : p.operations().ops()) {
     if (op.op_type() == "matmul" || op.op_type() == "conv2d") r.dataflows.push_back(op.tiling().dataflow());
   }
@@ -54,6 +55,31 @@ RunResult CompileAndRunAll(const ir::Graph& g, const ir::KPUConfig& config, cons
   // accumulation order, so the values are identical, not merely close.
   EXPECT_EQ(r.interpreted, r.reordered) << "the reordered interpreter disagrees: a dependency is missing";
   return r;
+}
+
+namespace {
+
+int64_t NhwcIn(const google::protobuf::RepeatedPtrField<ir::DfxOp>& ops) {
+  int64_t n = 0;
+  for (const ir::DfxOp& op : ops) {
+    if (op.has_tile_loop()) n += NhwcIn(op.tile_loop().body());
+    if (op.has_data_move()) {
+      n += (op.data_move().source().layout() == ir::LAYOUT_NHWC) + (op.data_move().destination().layout() == ir::LAYOUT_NHWC);
+    }
+    if (op.has_compute()) {
+      for (const ir::TensorRegion& r : op.compute().inputs()) n += r.layout() == ir::LAYOUT_NHWC;
+      n += op.compute().output().layout() == ir::LAYOUT_NHWC;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+int64_t NhwcRegions(const ir::KPUProgram& program) {
+  int64_t n = 0;
+  for (const ir::KPUOp& op : program.operations().ops()) n += NhwcIn(op.dfx());
+  return n;
 }
 
 void ExpectClose(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {

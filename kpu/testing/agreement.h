@@ -11,6 +11,7 @@
 #include "kpu/ir/config.pb.h"
 #include "kpu/ir/graph.pb.h"
 #include "kpu/ir/metrics.pb.h"
+#include "kpu/ir/program.pb.h"
 #include "kpu/ir/shape.h"
 
 namespace kpu::testing {
@@ -20,7 +21,13 @@ struct RunResult {
   ir::KPUPerformanceMetrics metrics;
   // The dataflow each array op (matmul, conv2d) was lowered in.
   std::vector<ir::Dataflow> dataflows;
+  // The compiled program (without its weights section).
+  ir::KPUProgram program;
 };
+
+// How many DFX regions of `program` are stored NHWC: the agreement tests on convs say that their
+// tiles really were channels-innermost.
+int64_t NhwcRegions(const ir::KPUProgram& program);
 
 // Compiles `g` (in `dataflow`, AUTO when unspecified), runs all three engines on `inputs` (one per
 // graph input, in order) and expects the two interpreter orders to give identical values. With
