@@ -9,6 +9,7 @@
 
 #include "kpu/c_api/kpu.h"
 #include "kpu/testing/capi_models.h"
+#include "kpu/testing/op_samples.h"
 
 namespace {
 
@@ -73,6 +74,22 @@ int main(int argc, char** argv) {
       ok &= WriteBuffer(dir + "/graph/" + m->name + (json ? ".dfg.json" : ".dfg"),
                         [&](kpu_buffer** out) { return kpu_graph_serialize(m->graph, json, out); });
     }
+  }
+  // One graph and one program per registry op (kpu/testing/op_samples), so every lowering, kernel
+  // and cost row is a mutation away; a seed over kMaxSeedBytes would slow every fuzz run down.
+  constexpr size_t kMaxSeedBytes = 48 << 10;
+  for (const std::string& op : kpu::testing::SampledOps()) {
+    const std::string bytes = kpu::testing::OpSample(op)->SerializeAsString();
+    if (bytes.size() > kMaxSeedBytes) continue;
+    kpu_graph* graph = nullptr;
+    if (kpu_graph_parse(bytes.data(), bytes.size(), nullptr, &graph) != KPU_OK) {
+      std::fprintf(stderr, "sample of %s: %s\n", op.c_str(), kpu_last_error());
+      ok = false;
+      continue;
+    }
+    ok &= Write(dir + "/graph/op_" + op + ".dfg", bytes.data(), bytes.size());
+    ok &= WriteProgram(dir + "/program/op_" + op + ".kpu", graph, "minimal", KPU_DATAFLOW_AUTO, 1);
+    kpu_graph_destroy(graph);
   }
   for (size_t i = 0; i < kpu_config_preset_count(); ++i) {
     const char* name = kpu_config_preset_name(i);
