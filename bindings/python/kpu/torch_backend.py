@@ -25,7 +25,7 @@ import warnings
 import torch
 import torch.fx
 
-from . import _state, aten, inference_only
+from . import _state, aten, inference_only, model_call
 from ._native import lib
 from .aten_lowering import op_name
 from .config import get_config
@@ -97,8 +97,12 @@ class KPUBackend:
             inference_compiler=functools.partial(_compile_aten, settings=settings, name=name),
             decompositions=aten.decompositions())
 
+        frame = model_call.frame_being_compiled()
+
         def run(*args):
-            _state.begin_model_call()
+            # After a graph break the model's later graphs add to the call's metrics.
+            if model_call.starts_model_call(frame):
+                _state.begin_model_call()
             return compiled(*[args[i] for i in kept])
 
         return run
