@@ -87,6 +87,20 @@ TEST(HostilePrograms, ElementwiseAddWithOneInputIsRejected) {
   EXPECT_THAT(o.message, AllOf(HasSubstr("add"), HasSubstr("takes 2 inputs, got 1"))) << o;
 }
 
+// Found by program_structured_fuzzer (tests/fuzz/regressions/program/): a relu tile whose output
+// region said FLOAT16 in an fp32 program got an fp16-sized buffer, and the fp32 kernel wrote past
+// its end (heap-buffer-overflow in the interpreter).
+TEST(HostilePrograms, ATileOutputInAnotherDtypeIsRejected) {
+  const Outcome o = RunObject(EditedObject(CompiledMlp(), [](Program& p) {
+    ir::Compute* relu = FindCompute(p, ir::Compute::ELEMENTWISE, "relu");
+    ASSERT_NE(relu, nullptr);
+    relu->mutable_output()->set_dtype(ir::FLOAT16);
+  }));
+  EXPECT_EQ(o.stage, "deserialize") << o;
+  EXPECT_EQ(o.status, KPU_ERROR_INVALID_PROGRAM) << o;
+  EXPECT_THAT(o.message, HasSubstr("output tile of 'a1' is float16 but relu computes float32")) << o;
+}
+
 // Once: heap reads past the end in sim::MatmulCost, and a segfault in the interpreter.
 TEST(HostilePrograms, MatmulTileWithOneInputIsRejected) {
   const Outcome o = RunObject(EditedObject(CompiledMlp(), [](Program& p) {

@@ -66,7 +66,24 @@ absl::Status RunKernel(const std::string& op, const KernelArgs& args) {
     const TensorView& v = args.outputs[i];
     KPU_RETURN_IF_ERROR(CheckView(op, "output", i, v.dtype, v.shape, v.data));
   }
-  KPU_ASSIGN_OR_RETURN(KernelFn fn, FindKernel(op, args.inputs[0].dtype));
+  // A kernel is registered for one dtype and reads and writes every operand in it; a tile whose
+  // region names another dtype would be a buffer of the wrong element size (a hostile .kpu once
+  // wrote fp32 results into an fp16-sized tile). Kernels with operands of other dtypes (int8
+  // inputs, int32 accumulators) will declare them when they are registered.
+  const ir::DataType dtype = args.inputs[0].dtype;
+  for (size_t i = 1; i < args.inputs.size(); ++i) {
+    if (args.inputs[i].dtype != dtype) {
+      return InvalidArgumentError(absl::StrCat(op, " kernel: input ", i, " is ", DTypeName(args.inputs[i].dtype),
+                                               ", input 0 is ", DTypeName(dtype)));
+    }
+  }
+  for (size_t i = 0; i < args.outputs.size(); ++i) {
+    if (args.outputs[i].dtype != dtype) {
+      return InvalidArgumentError(absl::StrCat(op, " kernel: output ", i, " is ", DTypeName(args.outputs[i].dtype),
+                                               ", its inputs are ", DTypeName(dtype)));
+    }
+  }
+  KPU_ASSIGN_OR_RETURN(KernelFn fn, FindKernel(op, dtype));
   return fn(args);
 }
 

@@ -150,6 +150,18 @@ class RegionChecker : public DfxVisitor {
       tiles.push_back({dtype, in[i].extent});
     }
     auto inferred = OpRegistry::Global().Infer(node, tiles);
+    if (inferred.ok() && !inferred->empty()) {
+      // The output tile holds what the function computes, in its dtype: the interpreter sizes
+      // the buffer by the region's dtype and the kernel writes the computed one.
+      auto t = types_.find(c.output().tensor());
+      const ir::DataType out = c.output().dtype() != ir::DTYPE_UNSPECIFIED ? c.output().dtype()
+                               : t != types_.end()                         ? t->second.dtype
+                                                                           : ir::FLOAT32;
+      if (out != (*inferred)[0].dtype) {
+        return InvalidProgramError(absl::StrCat(where, " output tile of '", c.output().tensor(), "' is ", DTypeName(out),
+                                                " but ", c.function(), " computes ", DTypeName((*inferred)[0].dtype)));
+      }
+    }
     if (!inferred.ok()) {
       // Accumulator tiles (int32 partial sums of int8 operands) are dtypes the graph-level op
       // does not take; their shapes follow the same rule, so infer those as fp32.
