@@ -98,7 +98,7 @@ TEST(HostilePrograms, ATileOutputInAnotherDtypeIsRejected) {
   }));
   EXPECT_EQ(o.stage, "deserialize") << o;
   EXPECT_EQ(o.status, KPU_ERROR_INVALID_PROGRAM) << o;
-  EXPECT_THAT(o.message, HasSubstr("output tile of 'a1' is float16 but relu computes float32")) << o;
+  EXPECT_THAT(o.message, HasSubstr("names 'a1' in REGISTER as float16, but the tensor is float32")) << o;
 }
 
 // Once: heap reads past the end in sim::MatmulCost, and a segfault in the interpreter.

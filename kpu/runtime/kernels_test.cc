@@ -37,5 +37,18 @@ TEST(KernelTable, RunKernelChecksViews) {
   EXPECT_TRUE(RunKernel("relu", {attrs, {{ir::FLOAT32, {4}, x.data()}}, {{ir::FLOAT32, {4}, y.data()}}}).ok());
 }
 
+// A kernel reads and writes every operand in its one dtype: a buffer of another dtype has another
+// element size, and the kernel would run past it.
+TEST(KernelTable, RunKernelRefusesOperandsOfAnotherDtype) {
+  AttrMap attrs;
+  std::vector<float> x(4), y(4);
+  EXPECT_EQ(RunKernel("relu", {attrs, {{ir::FLOAT32, {4}, x.data()}}, {{ir::FLOAT16, {4}, y.data()}}}).message(),
+            "relu kernel: output 0 is float16, its inputs are float32");
+  EXPECT_EQ(RunKernel("add", {attrs, {{ir::FLOAT32, {4}, x.data()}, {ir::INT8, {4}, y.data()}},
+                              {{ir::FLOAT32, {4}, y.data()}}})
+                .message(),
+            "add kernel: input 1 is int8, input 0 is float32");
+}
+
 }  // namespace
 }  // namespace kpu::runtime

@@ -56,8 +56,10 @@ class RegionChecker : public DfxVisitor {
       : config_(config), types_(types), homes_(homes) {}
 
   absl::Status OnDataMove(const ir::DfxOp& op, const ir::DataMove& move, const Place& src, const Place& dst) override {
-    KPU_RETURN_IF_ERROR(CheckLayout(op, move.source()));
-    KPU_RETURN_IF_ERROR(CheckLayout(op, move.destination()));
+    for (const ir::TensorRegion* r : {&move.source(), &move.destination()}) {
+      KPU_RETURN_IF_ERROR(CheckLayout(op, *r));
+      KPU_RETURN_IF_ERROR(CheckDtype(op, *r));
+    }
     if (src.origin != dst.origin || src.extent != dst.extent || src.stride != dst.stride) {
       return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " moves ", FormatPlace(src), " of '",
                                               move.source().tensor(), "' into ", FormatPlace(dst)));
@@ -87,9 +89,11 @@ class RegionChecker : public DfxVisitor {
     }
     for (int i = 0; i < c.inputs_size(); ++i) {
       KPU_RETURN_IF_ERROR(CheckLayout(op, c.inputs(i)));
+      KPU_RETURN_IF_ERROR(CheckDtype(op, c.inputs(i)));
       KPU_RETURN_IF_ERROR(CheckRegister(op, c.inputs(i), in[i], config_));
     }
     KPU_RETURN_IF_ERROR(CheckLayout(op, c.output()));
+    KPU_RETURN_IF_ERROR(CheckDtype(op, c.output()));
     KPU_RETURN_IF_ERROR(CheckRegister(op, c.output(), out, config_));
     return CheckTileShapes(op, c, in, out);
   }
@@ -106,6 +110,18 @@ class RegionChecker : public DfxVisitor {
                                             LevelName(r.level()), " as ", ir::Layout_Name(r.layout()), ", but ",
                                             r.level() == ir::EXTERNAL ? "DRAM" : "its home buffer",
                                             " holds the tensor row-major; only on-chip tiles take another layout"));
+  }
+
+  // A region holds its tensor's elements in the tensor's dtype: no move converts dtypes, and the
+  // interpreter sizes a tile's buffer by the region's dtype. (Accumulators in a wider dtype, the
+  // int32 partial sums of int8 operands, come with the int8 compiler and its kernels.)
+  absl::Status CheckDtype(const ir::DfxOp& op, const ir::TensorRegion& r) const {
+    if (r.dtype() == ir::DTYPE_UNSPECIFIED) return absl::OkStatus();
+    auto t = types_.find(r.tensor());
+    if (t == types_.end() || r.dtype() == t->second.dtype) return absl::OkStatus();  // unknown tensors: the walk says so
+    return InvalidProgramError(absl::StrCat("DFX op ", op.op_id(), " names '", r.tensor(), "' in ", LevelName(r.level()),
+                                            " as ", DTypeName(r.dtype()), ", but the tensor is ",
+                                            DTypeName(t->second.dtype)));
   }
 
   // A tile kernel trusts its buffers: the operand count must be the registry's for the function,
@@ -150,18 +166,6 @@ class RegionChecker : public DfxVisitor {
       tiles.push_back({dtype, in[i].extent});
     }
     auto inferred = OpRegistry::Global().Infer(node, tiles);
-    if (inferred.ok() && !inferred->empty()) {
-      // The output tile holds what the function computes, in its dtype: the interpreter sizes
-      // the buffer by the region's dtype and the kernel writes the computed one.
-      auto t = types_.find(c.output().tensor());
-      const ir::DataType out = c.output().dtype() != ir::DTYPE_UNSPECIFIED ? c.output().dtype()
-                               : t != types_.end()                         ? t->second.dtype
-                                                                           : ir::FLOAT32;
-      if (out != (*inferred)[0].dtype) {
-        return InvalidProgramError(absl::StrCat(where, " output tile of '", c.output().tensor(), "' is ", DTypeName(out),
-                                                " but ", c.function(), " computes ", DTypeName((*inferred)[0].dtype)));
-      }
-    }
     if (!inferred.ok()) {
       // Accumulator tiles (int32 partial sums of int8 operands) are dtypes the graph-level op
       // does not take; their shapes follow the same rule, so infer those as fp32.
