@@ -21,6 +21,16 @@
 
 namespace kpu::runtime {
 
+// Where a view's elements sit in their whole tensor. Empty on the fast path (the view is the
+// tensor); the DFX interpreter fills it for every tile, so a kernel whose rule depends on absolute
+// position (a resize's source indices, an adaptive pool's bins) computes the elements of the whole
+// op its output tile holds, reading them from an input tile placed where those elements read.
+struct TilePosition {
+  std::vector<int64_t> origin;  // tensor coordinates of the view's first element
+  std::vector<int64_t> stride;  // tensor elements between neighbours of the view, per dimension
+  Shape whole;                  // the tensor's shape
+};
+
 struct ConstTensorView {
   ir::DataType dtype = ir::FLOAT32;
   Shape shape;
@@ -29,6 +39,7 @@ struct ConstTensorView {
   // The contents never change while the caller lives (a loaded program's weights), so a kernel
   // may keep a repacked copy in its KernelState.
   bool constant = false;
+  TilePosition position;
   template <typename T>
   const T* as() const { return static_cast<const T*>(data); }
 };
@@ -38,11 +49,12 @@ struct TensorView {
   Shape shape;
   void* data = nullptr;
   const ir::QuantParams* quant = nullptr;
+  TilePosition position;
   template <typename T>
   T* as() const { return static_cast<T*>(data); }
 };
 
-inline ConstTensorView AsConst(const TensorView& v) { return {v.dtype, v.shape, v.data, v.quant}; }
+inline ConstTensorView AsConst(const TensorView& v) { return {v.dtype, v.shape, v.data, v.quant, false, v.position}; }
 
 // What a kernel keeps between runs of one op of a loaded program, e.g. weights reordered into the
 // layout oneDNN runs fastest in. `key` says what `data` was made for; a kernel rebuilds it when
