@@ -1,7 +1,8 @@
 // Functional kernels, chosen by (registry op, dtype) (ARCHITECTURE.md decision 11). Tensors are
 // bytes plus a dtype, a dense row-major shape and optional quantization parameters. The fast path
 // runs kernels on whole tensors; the DFX interpreter runs the same kernels on dense tile buffers
-// with the Compute's attributes (a conv tile gets its already padded input window and padding 0).
+// with the Compute's attributes (a conv tile gets its already padded input window and padding 0)
+// and each tile's position in its tensor (TilePosition).
 //
 // Each kernels/<family>.cc ends with one registration line per (op, dtype); the list of families
 // is in kernels.cc. A missing (op, dtype) is an error: "Type float16 is currently not supported
