@@ -37,6 +37,34 @@ ir::Graph BatchedSoftmax() {
   return g;
 }
 
+// A decoder-like chain of the window ops: conv_transpose2d, a non-integer bilinear resize, avg
+// pooling whose border divisors differ, adaptive pooling.
+ir::Graph WindowOps() {
+  ir::Graph g;
+  g.set_name("window_ops");
+  testing::AddInput(&g, "x", {1, 16, 20, 20});
+  testing::AddConstant(&g, "w", {16, 8, 4, 4}, testing::RandomValues(16 * 8 * 16, 0.2f, 3));
+  testing::AddConstant(&g, "b", {8}, testing::RandomValues(8, 0.2f, 4));
+  auto ints = [](ir::Node* n, const std::string& name, std::vector<int64_t> v) {
+    for (int64_t i : v) (*n->mutable_attributes())[name].mutable_ints()->add_values(i);
+  };
+  ir::Node* up = testing::AddNode(&g, "conv_transpose2d", {"x", "w", "b"}, "u");
+  ints(up, "stride", {2, 2});
+  ints(up, "padding", {1, 1});
+  ir::Node* resize = testing::AddNode(&g, "upsample_bilinear2d", {"u"}, "r");
+  ints(resize, "output_size", {61, 59});
+  ir::Node* pool = testing::AddNode(&g, "avg_pool2d", {"r"}, "p");
+  ints(pool, "kernel", {3, 3});
+  ints(pool, "stride", {2, 2});
+  ints(pool, "padding", {1, 1});
+  (*pool->mutable_attributes())["ceil_mode"].set_i(1);
+  (*pool->mutable_attributes())["count_include_pad"].set_i(0);
+  ir::Node* head = testing::AddNode(&g, "adaptive_avg_pool2d", {"p"}, "y");
+  ints(head, "output_size", {7, 5});
+  g.add_outputs("y");
+  return g;
+}
+
 // `graph` with its ops reading and writing activations instead of the caller's buffers: every
 // graph input x becomes relu(x_in), every output y is read by relu(y) -> y_out. With residency
 // the op's operands and results may then live in homes on chip.
@@ -66,19 +94,16 @@ ir::Graph BetweenRelus(const ir::Graph& graph) {
 
 // Compiles `graph` and checks its estimates against the analytical mode's; returns the program
 // (empty when compiling failed).
-Program ExpectAgreement(const ir::Graph& graph, const std::string& preset,
-                        ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED) {
-  SCOPED_TRACE(graph.name() + " on " + preset + ", " + ir::Dataflow_Name(dataflow));
-  auto config = PresetConfig(preset);
-  EXPECT_TRUE(config.ok());
-  if (!config.ok()) return {};
+Program ExpectAgreementOn(const ir::Graph& graph, const ir::KPUConfig& config, const std::string& label,
+                          ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED) {
+  SCOPED_TRACE(graph.name() + " on " + label + ", " + ir::Dataflow_Name(dataflow));
   compiler::CompileOptions options;
   options.dataflow = dataflow;
-  auto program = compiler::Compile(graph, *config, options);
+  auto program = compiler::Compile(graph, config, options);
   EXPECT_TRUE(program.ok()) << program.status();
   if (!program.ok()) return {};
   const ir::KPUProgram& p = program->proto;
-  auto m = sim::EstimateProgram(p, *config);
+  auto m = sim::EstimateProgram(p, config);
   EXPECT_TRUE(m.ok()) << m.status();
   if (!m.ok()) return *program;
   EXPECT_EQ(m->op_metrics_size(), p.operations().ops_size());
@@ -110,6 +135,14 @@ Program ExpectAgreement(const ir::Graph& graph, const std::string& preset,
   return *program;
 }
 
+Program ExpectAgreement(const ir::Graph& graph, const std::string& preset,
+                        ir::Dataflow dataflow = ir::DATAFLOW_UNSPECIFIED) {
+  auto config = PresetConfig(preset);
+  EXPECT_TRUE(config.ok());
+  if (!config.ok()) return {};
+  return ExpectAgreementOn(graph, *config, preset, dataflow);
+}
+
 class EstimateAgreement : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EstimateAgreement, MnistMlp) {
@@ -118,6 +151,15 @@ TEST_P(EstimateAgreement, MnistMlp) {
 }
 
 TEST_P(EstimateAgreement, VectorOps) { ExpectAgreement(BatchedSoftmax(), GetParam()); }
+
+// Window ops in bands, pieces and partial sums, on the preset and on an L1 small enough to split
+// every one of them.
+TEST_P(EstimateAgreement, WindowOps) {
+  ExpectAgreement(WindowOps(), GetParam());
+  auto config = PresetConfig(GetParam());
+  ASSERT_TRUE(config.ok());
+  ExpectAgreementOn(WindowOps(), testing::WithL1Bytes(*config, 8 * 1024), GetParam() + " with an 8 KB L1");
+}
 
 TEST_P(EstimateAgreement, Gemms) {
   ExpectAgreement(Gemm(256, 128, 2048), GetParam());

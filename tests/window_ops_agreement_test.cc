@@ -1,14 +1,18 @@
 // Decision 2 for the window ops (max_pool2d, avg_pool2d, adaptive pools, upsampling,
 // conv_transpose2d): the tile-by-tile interpreter computes what the whole-op kernels compute, the
 // reordered interpreter gives identical values (the edges are complete), and both match a plain
-// reference loop written here from PyTorch's definitions. Presets with large and small L1s and a
-// 16 KB L1 force channel, row and column tiles, padded and ceil_mode border windows and ragged
-// tiles. Tolerance: 1e-5 relative to the output's magnitude (fp32 sums in another order; bilinear
-// weights computed in float as ATen does).
+// reference loop written here from PyTorch's definitions. Presets with large and small L1s, a
+// 16 KB L1 and, per case, smaller ones force channel, row and column tiles (and for
+// conv_transpose2d output-channel and input-channel tiles), padded and ceil_mode border windows,
+// avg-pool border pieces and ragged tiles; each case names the dimensions its smallest L1 must
+// split, and the test checks the compiled tiling did. Tolerance: 1e-5 relative to the output's
+// magnitude (fp32 sums in another order; bilinear weights computed in float as ATen does).
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -85,19 +89,38 @@ void ExpectClose(const std::vector<float>& a, const std::vector<float>& b, const
 
 ir::KPUConfig TinyL1();
 
-// Runs `g` on every config and checks fast == interpreted == reordered == `ref`.
+ir::KPUConfig SmallL1(uint64_t bytes) { return kpu::testing::WithL1Bytes(*PresetConfig("minimal"), bytes); }
+
+// Runs `g` on every preset, the 16 KB L1 and each of `small_l1` (bytes), and checks fast ==
+// interpreted == reordered == `ref`.
 void CheckAllConfigs(const ir::Graph& g, const std::vector<float>& x, const std::vector<float>& ref,
-                     const std::string& what) {
-  const ir::KPUConfig tiny = TinyL1();
-  for (const char* name : {"minimal", "swkpu-v1", "datacenter", "tiny-l1"}) {
-    const ir::KPUConfig config = std::string(name) == "tiny-l1" ? tiny : *PresetConfig(name);
-    const std::string label = what + " on " + std::string(name);
+                     const std::string& what, const std::vector<uint64_t>& small_l1 = {}) {
+  std::vector<std::pair<std::string, ir::KPUConfig>> configs;
+  for (const char* name : {"minimal", "swkpu-v1", "datacenter"}) configs.push_back({name, *PresetConfig(name)});
+  configs.push_back({"tiny-l1", TinyL1()});
+  for (uint64_t b : small_l1) configs.push_back({"l1-" + std::to_string(b) + "B", SmallL1(b)});
+  for (const auto& [name, config] : configs) {
+    const std::string label = what + " on " + name;
     RunResult r = Run(g, config, x, label);
     if (!r.ok) continue;
     ExpectClose(r.fast, ref, label + " fast vs reference");
     ExpectClose(r.interpreted, ref, label + " interpreted vs reference");
     ExpectClose(r.interpreted, r.fast, label + " interpreted vs fast");
   }
+}
+
+// The window op of `g` compiled on `config` has tiles smaller than `whole` in every dimension
+// named there (tile size keys: C, OC, OH, OW), so the agreement above covered those splits.
+void ExpectSplits(const ir::Graph& g, const ir::KPUConfig& config, const std::map<std::string, int64_t>& whole,
+                  const std::string& what) {
+  auto program = compiler::Compile(g, config, {});
+  ASSERT_TRUE(program.ok()) << what << ": " << program.status();
+  const ir::KPUOp& op = program->proto.operations().ops(0);
+  for (const auto& [dim, size] : whole) {
+    ASSERT_TRUE(op.tiling().tile_sizes().contains(dim)) << what << ": no tile size " << dim;
+    EXPECT_LT(op.tiling().tile_sizes().at(dim), size) << what << ": " << dim << " is not split";
+  }
+  EXPECT_LE(op.l1_bytes(), LevelCapacity(*FindLevel(config, ir::L1))) << what;
 }
 
 void SetInts(ir::Node* n, const std::string& name, std::vector<int64_t> values) {
@@ -121,7 +144,17 @@ struct PoolCase {
   bool ceil_mode;
   bool count_include_pad;
   int64_t divisor_override;
+  // An L1 (bytes) small enough to split the dimensions named (C, OH, OW); 0: the configs above.
+  uint64_t split_l1 = 0;
+  std::vector<std::string> splits = {};
 };
+
+// The whole sizes of the dimensions a case says its small L1 splits.
+std::map<std::string, int64_t> Whole(const std::vector<std::string>& dims, std::map<std::string, int64_t> sizes) {
+  std::map<std::string, int64_t> m;
+  for (const std::string& d : dims) m[d] = sizes.at(d);
+  return m;
+}
 
 std::vector<float> MaxPoolRef(const std::vector<float>& x, const PoolCase& c, int64_t oh, int64_t ow) {
   const auto [n, ch, h, w] = c.x;
@@ -200,6 +233,11 @@ TEST(WindowOpsAgreement, AvgPool2d) {
       {"k3 s2 p1 divisor_override 5", {1, 3, 15, 10}, 3, 2, 1, 1, true, false, 5},
       {"k2 s2 row and column tiles on a small L1", {1, 3, 90, 100}, 2, 2, 0, 1, false, true, 0},
       {"k3 s2 p1 ragged channel tiles on a small L1", {1, 7, 30, 30}, 3, 2, 1, 1, false, true, 0},
+      // Border divisors differ: pieces of equal divisor, each its own loop of tiles.
+      {"k3 s2 p1 ceil_mode exclude pad, row tiles", {1, 3, 90, 100}, 3, 2, 1, 1, true, false, 0, 16384, {"C", "OH"}},
+      {"k3 s2 p1 ceil_mode past the padding, row tiles", {1, 3, 90, 100}, 3, 2, 1, 1, true, true, 0, 16384, {"C", "OH"}},
+      {"k2 s2 p1 exclude pad, row and column tiles", {1, 2, 30, 31}, 2, 2, 1, 1, true, false, 0, 256, {"C", "OH", "OW"}},
+      {"k5 s3 p2 exclude pad, row and column tiles", {1, 2, 41, 38}, 5, 3, 2, 1, false, false, 0, 512, {"C", "OH", "OW"}},
   };
   for (const PoolCase& c : cases) {
     const int64_t oh = PoolOut(c.x[2], c.k, c.p, c.s, 1, c.ceil_mode), ow = PoolOut(c.x[3], c.k, c.p, c.s, 1, c.ceil_mode);
@@ -214,7 +252,12 @@ TEST(WindowOpsAgreement, AvgPool2d) {
     (*n->mutable_attributes())["divisor_override"].set_i(c.divisor_override);
     g.add_outputs("y");
     const auto x = RandomValues(NumElements(Shape(c.x.begin(), c.x.end())), 1.0f, 32);
-    CheckAllConfigs(g, x, AvgPoolRef(x, c, oh, ow), "avg_pool2d " + c.name);
+    if (c.split_l1 == 0) {
+      CheckAllConfigs(g, x, AvgPoolRef(x, c, oh, ow), "avg_pool2d " + c.name);
+      continue;
+    }
+    CheckAllConfigs(g, x, AvgPoolRef(x, c, oh, ow), "avg_pool2d " + c.name, {c.split_l1});
+    ExpectSplits(g, SmallL1(c.split_l1), Whole(c.splits, {{"C", c.x[1]}, {"OH", oh}, {"OW", ow}}), "avg_pool2d " + c.name);
   }
 }
 
@@ -222,9 +265,15 @@ TEST(WindowOpsAgreement, AdaptivePools) {
   struct Case {
     Shape4 x;
     int64_t oh, ow;
+    uint64_t split_l1 = 0;
+    std::vector<std::string> splits = {};
   };
   for (const Case& c : {Case{{2, 5, 7, 9}, 3, 4}, Case{{1, 16, 10, 10}, 1, 1}, Case{{1, 3, 5, 6}, 7, 8},
-                        Case{{1, 7, 13, 11}, 5, 5}}) {
+                        Case{{1, 7, 13, 11}, 5, 5},
+                        // Overlapping bins of unequal sizes in row bands, and in column bands.
+                        Case{{1, 3, 90, 100}, 7, 9, 16384, {"C", "OH"}}, Case{{1, 2, 20, 20}, 70, 70, 16384, {"C", "OH"}},
+                        Case{{1, 2, 23, 29}, 10, 13, 256, {"C", "OH", "OW"}},
+                        Case{{1, 1, 3, 3000}, 2, 1500, 16384, {"OH", "OW"}}}) {
     for (bool is_max : {false, true}) {
       const auto [n, ch, h, w] = c.x;
       ir::Graph g;
@@ -247,9 +296,15 @@ TEST(WindowOpsAgreement, AdaptivePools) {
               }
             ref[(p * c.oh + i) * c.ow + j] = static_cast<float>(is_max ? acc : acc / ((r1 - r0) * (q1 - q0)));
           }
-      CheckAllConfigs(g, x, ref,
-                      std::string(is_max ? "adaptive_max_pool2d " : "adaptive_avg_pool2d ") + std::to_string(h) + "x" +
-                          std::to_string(w) + " -> " + std::to_string(c.oh) + "x" + std::to_string(c.ow));
+      const std::string what = std::string(is_max ? "adaptive_max_pool2d " : "adaptive_avg_pool2d ") +
+                               std::to_string(h) + "x" + std::to_string(w) + " -> " + std::to_string(c.oh) + "x" +
+                               std::to_string(c.ow);
+      if (c.split_l1 == 0) {
+        CheckAllConfigs(g, x, ref, what);
+        continue;
+      }
+      CheckAllConfigs(g, x, ref, what, {c.split_l1});
+      ExpectSplits(g, SmallL1(c.split_l1), Whole(c.splits, {{"C", ch}, {"OH", c.oh}, {"OW", c.ow}}), what);
     }
   }
 }
@@ -258,15 +313,20 @@ TEST(WindowOpsAgreement, Upsample) {
   struct Case {
     Shape4 x;
     int64_t oh, ow;
+    uint64_t split_l1 = 0;
+    std::vector<std::string> splits = {};
   };
-  // 2x and 4x x 1x nearest get row tiles (a 16 KB L1 splits the 2x 60x50 case); the rest whole planes.
+  // Integer, non-integer, non-power-of-two and downscaling factors; the last cases split rows on a
+  // 16 KB L1, rows and columns on 256 bytes, and columns of a wide row.
   for (const Case& c : {Case{{2, 3, 5, 7}, 10, 14}, Case{{1, 4, 5, 7}, 8, 9}, Case{{1, 2, 6, 6}, 3, 4},
-                        Case{{1, 3, 4, 4}, 1, 9}, Case{{1, 3, 60, 50}, 120, 100}, Case{{1, 2, 9, 13}, 36, 13}}) {
+                        Case{{1, 3, 4, 4}, 1, 9}, Case{{1, 3, 60, 50}, 120, 100, 16384, {"C", "OH"}},
+                        Case{{1, 2, 9, 13}, 36, 13}, Case{{1, 2, 40, 30}, 97, 71, 16384, {"C", "OH"}},
+                        Case{{1, 3, 13, 17}, 36, 41, 256, {"C", "OH", "OW"}},
+                        Case{{1, 2, 30, 27}, 90, 81, 1024, {"C", "OH", "OW"}},
+                        Case{{1, 1, 4, 1500}, 8, 3000, 16384, {"OH", "OW"}}}) {
     const auto [n, ch, h, w] = c.x;
     const auto x = RandomValues(n * ch * h * w, 1.0f, 34);
     for (int mode = 0; mode < 3; ++mode) {  // nearest, bilinear, bilinear align_corners
-      // Bilinear runs on whole planes, which the 16 KB L1 cannot hold for the large case.
-      if (mode > 0 && c.oh * c.ow > 4096) continue;
       ir::Graph g;
       AddInput(&g, "x", {c.x.begin(), c.x.end()});
       ir::Node* node = AddNode(&g, mode == 0 ? "upsample_nearest2d" : "upsample_bilinear2d", {"x"}, "y");
@@ -307,9 +367,14 @@ TEST(WindowOpsAgreement, Upsample) {
             ref[(p * c.oh + i) * c.ow + j] = static_cast<float>(v);
           }
       const char* names[] = {"upsample_nearest2d ", "upsample_bilinear2d ", "upsample_bilinear2d align_corners "};
-      CheckAllConfigs(g, x, ref,
-                      names[mode] + std::to_string(h) + "x" + std::to_string(w) + " -> " + std::to_string(c.oh) + "x" +
-                          std::to_string(c.ow));
+      const std::string what = names[mode] + std::to_string(h) + "x" + std::to_string(w) + " -> " +
+                               std::to_string(c.oh) + "x" + std::to_string(c.ow);
+      if (c.split_l1 == 0) {
+        CheckAllConfigs(g, x, ref, what);
+        continue;
+      }
+      CheckAllConfigs(g, x, ref, what, {c.split_l1});
+      ExpectSplits(g, SmallL1(c.split_l1), Whole(c.splits, {{"C", ch}, {"OH", c.oh}, {"OW", c.ow}}), what);
     }
   }
 }
@@ -320,6 +385,8 @@ TEST(WindowOpsAgreement, ConvTranspose2d) {
     Shape4 x;
     int64_t oc, k, s, p, op, d, groups;
     bool bias;
+    uint64_t split_l1 = 0;
+    std::vector<std::string> splits = {};
   };
   const std::vector<Case> cases = {
       {"k3 s2 p1 output_padding 1 bias", {2, 6, 7, 5}, 4, 3, 2, 1, 1, 1, 1, true},
@@ -328,6 +395,18 @@ TEST(WindowOpsAgreement, ConvTranspose2d) {
       {"depthwise k2 s2 output_padding 1", {1, 5, 4, 3}, 5, 2, 3, 0, 1, 1, 5, true},
       {"k1 s1 (pointwise)", {1, 12, 9, 9}, 7, 1, 1, 0, 0, 1, 1, false},
       {"depthwise k2 s2, ragged group tiles on a small L1", {1, 5, 16, 16}, 5, 2, 2, 0, 0, 1, 5, true},
+      // Output-channel tiles, row bands whose windows start before the input, partial sums over
+      // input-channel tiles in L1, column bands; strides larger than the kernel, padding larger
+      // than the kernel's reach, output_padding, dilation, one group split inside.
+      {"k4 s2 p1, row bands", {1, 8, 24, 24}, 4, 4, 2, 1, 0, 1, 1, true, 8192, {"OH"}},
+      {"k3 s1 p0, input-channel tiles", {1, 512, 3, 3}, 1, 3, 1, 0, 0, 1, 1, true, 16384, {"C"}},
+      {"k3 s2 p1 output_padding 1, column bands", {1, 2, 3, 600}, 2, 3, 2, 1, 1, 1, 1, true, 16384, {"OW"}},
+      {"k3 s2 p2 output_padding 1 dilation 2, row and column bands", {1, 6, 9, 8}, 5, 3, 2, 2, 1, 2, 1, true, 256,
+       {"OH", "OW"}},
+      {"k2 s3, row and column bands", {1, 4, 7, 7}, 3, 2, 3, 0, 0, 1, 1, false, 256, {"OH", "OW"}},
+      {"k1 s2 p1 (padding past the kernel), bands", {1, 3, 8, 8}, 2, 1, 2, 1, 0, 1, 1, true, 128, {"OH", "OW"}},
+      {"groups 2, filter tiles inside a group", {1, 8, 10, 10}, 64, 3, 1, 1, 0, 1, 2, true, 2048, {"OC"}},
+      {"k4 s2 p1, every split", {1, 40, 10, 11}, 12, 4, 2, 1, 0, 1, 1, true, 256, {"OC", "OH", "OW", "C"}},
   };
   for (const Case& c : cases) {
     const auto [n, ch, h, w] = c.x;
@@ -371,40 +450,34 @@ TEST(WindowOpsAgreement, ConvTranspose2d) {
       const int64_t oc = (i / (oh * ow)) % c.oc;
       ref[i] = static_cast<float>(acc[i] + (c.bias ? bias[oc] : 0.0));
     }
-    CheckAllConfigs(g, x, ref, "conv_transpose2d " + c.name);
+    const std::string what = "conv_transpose2d " + c.name;
+    if (c.split_l1 == 0) {
+      CheckAllConfigs(g, x, ref, what);
+      continue;
+    }
+    CheckAllConfigs(g, x, ref, what, {c.split_l1});
+    ExpectSplits(g, SmallL1(c.split_l1), Whole(c.splits, {{"C", cg}, {"OC", c.oc}, {"OH", oh}, {"OW", ow}}), what);
   }
 }
 
 ir::KPUConfig TinyL1() { return kpu::testing::WithL1Bytes(*PresetConfig("minimal"), 16 * 1024); }
 
-// A 90x100 plane (35 KB) does not fit a 16 KB L1: max pooling splits the output rows and still
-// agrees (MaxPool2d above); avg pooling whose border windows divide differently needs whole planes
-// and says so, naming the node.
-TEST(WindowOpsAgreement, SmallL1SplitsRowsOrSaysWhy) {
-  for (bool uniform : {true, false}) {
-    ir::Graph g;
-    AddInput(&g, "x", {1, 3, 90, 100});
-    ir::Node* n = AddNode(&g, uniform ? "max_pool2d" : "avg_pool2d", {"x"}, "y");
-    n->set_name("pool");
-    SetInts(n, "kernel", {3, 3});
-    SetInts(n, "stride", {2, 2});
-    SetInts(n, "padding", {1, 1});
-    (*n->mutable_attributes())["ceil_mode"].set_i(1);
-    if (!uniform) (*n->mutable_attributes())["count_include_pad"].set_i(0);
-    g.add_outputs("y");
-    auto program = compiler::Compile(g, TinyL1(), {});
-    if (uniform) {
-      ASSERT_TRUE(program.ok()) << program.status();
-      const ir::KPUOp& op = program->proto.operations().ops(0);
-      EXPECT_EQ(op.tiling().tile_sizes().at("C"), 1);
-      EXPECT_LT(op.tiling().tile_sizes().at("OH"), 46);
-      EXPECT_LE(op.l1_bytes(), 16u * 1024);
-    } else {
-      ASSERT_FALSE(program.ok());
-      EXPECT_NE(program.status().message().find("memory exceeded"), std::string::npos) << program.status();
-      EXPECT_NE(program.status().message().find("'pool'"), std::string::npos) << program.status();
-    }
-  }
+// What cannot tile says so, naming the node and the sizes: one adaptive bin that covers a whole
+// 100x100 plane (40 KB) is more than a 16 KB L1 holds.
+TEST(WindowOpsAgreement, TooLargeForL1SaysWhichNodeAndSizes) {
+  ir::Graph g;
+  AddInput(&g, "x", {1, 3, 100, 100});
+  ir::Node* n = AddNode(&g, "adaptive_avg_pool2d", {"x"}, "y");
+  n->set_name("global_pool");
+  SetInts(n, "output_size", {1, 1});
+  g.add_outputs("y");
+  auto program = compiler::Compile(g, TinyL1(), {});
+  ASSERT_FALSE(program.ok());
+  const std::string m(program.status().message());
+  EXPECT_NE(m.find("SRAM memory exceeded"), std::string::npos) << m;
+  EXPECT_NE(m.find("adaptive_avg_pool2d 'global_pool'"), std::string::npos) << m;
+  EXPECT_NE(m.find("100x100"), std::string::npos) << m;  // the window the tile would read
+  EXPECT_NE(m.find("16KB available"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -17,13 +17,13 @@ ComputeCostFn VectorCost(uint64_t ops_per_element, uint64_t exps_per_element) {
   };
 }
 
-absl::StatusOr<ComputeCost> ArrayTileCost(const ComputeTile& t, const Gemm& g, uint64_t count) {
+absl::StatusOr<ComputeCost> ArrayTileCost(const ComputeTile& t, const Gemm& g, uint64_t count, bool sums_in_array) {
   // A tile wholly in padding has nothing to multiply: the array skips it.
   if (g.m == 0 || g.n == 0 || g.k == 0 || count == 0) return ComputeCost{};
   const ArrayMapping map = MapGemm(g, t.dataflow);
   KPU_ASSIGN_OR_RETURN(uint64_t folds, Folds(map, t.array));
   KPU_ASSIGN_OR_RETURN(folds, CheckedMul(folds, count));
-  const bool starts_folds = t.dataflow != Dataflow::kOutputStationary || !t.compute.accumulate();
+  const bool starts_folds = !sums_in_array || t.dataflow != Dataflow::kOutputStationary || !t.compute.accumulate();
   ComputeCost c;
   c.folds = starts_folds ? folds : 0;
   KPU_ASSIGN_OR_RETURN(uint64_t streaming, CheckedMul(folds, map.t));

@@ -91,6 +91,8 @@ absl::StatusOr<std::vector<char>> PadBytes(const ir::TensorRegion& r, ir::DataTy
   }
 }
 
+TilePosition PositionOf(const Place& p) { return {p.origin, p.stride, p.tensor_shape}; }
+
 // A tile held at an on-chip level: the elements of `place`, stored in `layout`. A buffer is
 // normally one fragment; partial writes (fold partial sums) add fragments to it.
 struct Fragment {
@@ -318,6 +320,7 @@ class Interpreter {
     for (int i = 0; i < c.inputs_size(); ++i) {
       KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(c.inputs(i).tensor()));
       views.push_back({TileType(c.inputs(i), *t), places[i].extent, in_data[i].data()});
+      views.back().position = PositionOf(places[i]);
     }
     KPU_ASSIGN_OR_RETURN(DramTensor * out_tensor, Dram(c.output().tensor()));
     const ir::DataType out_type = TileType(c.output(), *out_tensor);
@@ -337,6 +340,7 @@ class Interpreter {
     AttrMap attrs = c.attributes();
     if (c.type() == ir::Compute::SOFTMAX_TILE) attrs["axis"].set_i(c.axis());
     KernelArgs args{attrs, views, {{out_type, output.extent, result.data()}}, c.accumulate()};
+    args.outputs[0].position = PositionOf(output);
     if (!Kernels().count(c.function())) {
       return InvalidProgramError(absl::StrCat("unknown compute function '", c.function(), "'"));
     }

@@ -1,7 +1,8 @@
 // Functional kernels, chosen by (registry op, dtype) (ARCHITECTURE.md decision 11). Tensors are
 // bytes plus a dtype, a dense row-major shape and optional quantization parameters. The fast path
 // runs kernels on whole tensors; the DFX interpreter runs the same kernels on dense tile buffers
-// with the Compute's attributes (a conv tile gets its already padded input window and padding 0).
+// with the Compute's attributes (a conv tile gets its already padded input window and padding 0)
+// and each tile's position in its tensor (TilePosition).
 //
 // Each kernels/<family>.cc ends with one registration line per (op, dtype); the list of families
 // is in kernels.cc. A missing (op, dtype) is an error: "Type float16 is currently not supported
@@ -21,6 +22,16 @@
 
 namespace kpu::runtime {
 
+// Where a view's elements sit in their whole tensor. Empty on the fast path (the view is the
+// tensor); the DFX interpreter fills it for every tile, so a kernel whose rule depends on absolute
+// position (a resize's source indices, an adaptive pool's bins) computes the elements of the whole
+// op its output tile holds, reading them from an input tile placed where those elements read.
+struct TilePosition {
+  std::vector<int64_t> origin;  // tensor coordinates of the view's first element
+  std::vector<int64_t> stride;  // tensor elements between neighbours of the view, per dimension
+  Shape whole;                  // the tensor's shape
+};
+
 struct ConstTensorView {
   ir::DataType dtype = ir::FLOAT32;
   Shape shape;
@@ -29,6 +40,7 @@ struct ConstTensorView {
   // The contents never change while the caller lives (a loaded program's weights), so a kernel
   // may keep a repacked copy in its KernelState.
   bool constant = false;
+  TilePosition position;
   template <typename T>
   const T* as() const { return static_cast<const T*>(data); }
 };
@@ -38,11 +50,12 @@ struct TensorView {
   Shape shape;
   void* data = nullptr;
   const ir::QuantParams* quant = nullptr;
+  TilePosition position;
   template <typename T>
   T* as() const { return static_cast<T*>(data); }
 };
 
-inline ConstTensorView AsConst(const TensorView& v) { return {v.dtype, v.shape, v.data, v.quant}; }
+inline ConstTensorView AsConst(const TensorView& v) { return {v.dtype, v.shape, v.data, v.quant, false, v.position}; }
 
 // What a kernel keeps between runs of one op of a loaded program, e.g. weights reordered into the
 // layout oneDNN runs fastest in. `key` says what `data` was made for; a kernel rebuilds it when

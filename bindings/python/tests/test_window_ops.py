@@ -1,13 +1,15 @@
 """The window ops end to end against torch: max/avg pooling (padding, dilation, ceil_mode,
 count_include_pad, divisor_override), adaptive pools, nearest/bilinear upsampling and
 conv_transpose2d, each as a kpu.Graph compiled to DFX and run on the fast kernels and on the
-tile interpreter."""
+tile interpreter; and, through torch.compile, at the sizes decoders and detection necks use, where
+a channel plane no longer fits L1 and the op must tile by rows, columns and channels."""
 
 import sys
 
 import numpy as np
 import pytest
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 import kpu
@@ -114,6 +116,47 @@ def test_conv_transpose2d(case, engine):
     want = F.conv_transpose2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b) if has_bias else None,
                               s, p, op, groups, d).numpy()
     np.testing.assert_allclose(run(g, {"x": x}, engine)["y"], want, rtol=1e-4, atol=1e-5)
+
+
+class Fn(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+# On the default config (256 KB L1) each of these needs more than L1 for one plane (or, for the
+# transposed conv, one group: 1.6 MB of input and 2 MB of weights), so each must tile.
+REALISTIC = [
+    ("conv_transpose2d 256->128 k4 s2 p1", lambda: nn.ConvTranspose2d(256, 128, 4, stride=2, padding=1), (1, 256, 40, 40)),
+    ("bilinear x2", lambda: Fn(lambda x: F.interpolate(x, scale_factor=2, mode="bilinear")), (1, 64, 80, 80)),
+    ("bilinear 160 -> 320", lambda: Fn(lambda x: F.interpolate(x, size=(320, 320), mode="bilinear")), (1, 32, 160, 160)),
+    ("bilinear 150 -> 333 align_corners",
+     lambda: Fn(lambda x: F.interpolate(x, size=(333, 321), mode="bilinear", align_corners=True)), (1, 8, 150, 150)),
+    ("nearest 100 -> 257", lambda: Fn(lambda x: F.interpolate(x, size=(257, 257), mode="nearest")), (1, 32, 100, 100)),
+    ("adaptive_avg_pool2d 320 -> 7", lambda: nn.AdaptiveAvgPool2d(7), (1, 16, 320, 320)),
+    ("adaptive_max_pool2d 320 -> 6x5", lambda: nn.AdaptiveMaxPool2d((6, 5)), (1, 16, 320, 320)),
+    ("avg_pool2d k3 s2 p1 exclude pad", lambda: nn.AvgPool2d(3, 2, 1, count_include_pad=False), (1, 64, 320, 320)),
+]
+
+
+@pytest.mark.parametrize("make, shape", [c[1:] for c in REALISTIC], ids=[c[0] for c in REALISTIC])
+def test_realistic_sizes_tile_and_match_eager(make, shape):
+    torch.manual_seed(0)
+    model = make().eval()
+    x = torch.randn(shape)
+    torch._dynamo.reset()
+    compiled = torch.compile(model, backend="kpu")  # fallback "error": everything must lower
+    with torch.no_grad():
+        got, want = compiled(x), model(x)
+    report = kpu.last_report()
+    assert report.fully_on_kpu, str(report)
+    assert got.shape == want.shape
+    assert (got - want).abs().max().item() < 1e-4
+    assert kpu.last_metrics()["total_cycles"] > 0
+    torch._dynamo.reset()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 // scatter: per group, M = input pixels of the tile, K = C / groups input channels, N =
 // (OC / groups) * KH * KW output taps. The tile's weights are [C, OC/groups, KH, KW]
 // (ops_contract.md); its Compute says how many groups it holds. The scatter's adds run beside the
-// array's drain and are not counted separately.
+// array's drain and are not counted separately. A tile's input window may include padding rows
+// (the band windows of lower_conv_transpose.cc): those hold nothing to multiply. Partial sums over
+// input-channel tiles add up in the output tile in L1 after the scatter, so every tile starts its
+// own folds.
 #include "absl/strings/str_cat.h"
 #include "kpu/cost/ops/ops.h"
 #include "kpu/ir/errors.h"
@@ -36,7 +39,7 @@ absl::StatusOr<ComputeCost> ConvTransposeTileCost(const ComputeTile& t) {
   KPU_ASSIGN_OR_RETURN(uint64_t taps, CheckedMul(w[1], w[2]));
   KPU_ASSIGN_OR_RETURN(taps, CheckedMul(taps, w[3]));
   return ArrayTileCost(t, Gemm{static_cast<int64_t>(pixels), static_cast<int64_t>(taps), per_group},
-                       static_cast<uint64_t>(valid_groups));
+                       static_cast<uint64_t>(valid_groups), /*sums_in_array=*/false);
 }
 
 }  // namespace

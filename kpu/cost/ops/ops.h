@@ -26,8 +26,11 @@ ComputeCostFn VectorCost(uint64_t ops_per_element, uint64_t exps_per_element);
 // accumulators stay in the array across the reduction tiles of one output tile, so only the tile
 // that starts the accumulation (accumulate = false) pays it: over a whole output tile that is
 // folds * (T + R + C - 2), SCALE-Sim's count. Under WS and IS the stationary operand changes with
-// every tile, so every tile pays it.
-absl::StatusOr<ComputeCost> ArrayTileCost(const ComputeTile& tile, const Gemm& gemm, uint64_t count);
+// every tile, so every tile pays it. `sums_in_array` false: the tile's GEMM result is not the
+// accumulated output (conv_transpose2d scatters it into the output tile in L1 after the array),
+// so every tile starts its folds whatever its accumulate flag says.
+absl::StatusOr<ComputeCost> ArrayTileCost(const ComputeTile& tile, const Gemm& gemm, uint64_t count,
+                                          bool sums_in_array = true);
 
 }  // namespace kpu::cost
 

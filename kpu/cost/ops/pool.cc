@@ -32,21 +32,29 @@ ComputeCostFn WindowPoolCost(uint64_t extra_ops_per_output) {
   };
 }
 
-// Sum of the bin sizes of `out` adaptive bins over `in` elements.
-uint64_t BinTaps(int64_t in, int64_t out) {
+// Sum of the whole op's bin sizes (`out` bins over `in` elements) of outputs [lo, hi): a tile's
+// bins are the whole op's at its position (kernels/pool.cc).
+uint64_t BinTaps(int64_t lo, int64_t hi, int64_t in, int64_t out) {
   uint64_t taps = 0;
-  for (int64_t o = 0; o < out; ++o) taps += ops::AdaptiveEnd(o, in, out) - ops::AdaptiveStart(o, in, out);
+  for (int64_t o = lo; o < hi; ++o) taps += ops::AdaptiveEnd(o, in, out) - ops::AdaptiveStart(o, in, out);
   return taps;
 }
 
 ComputeCostFn AdaptivePoolCost(uint64_t extra_ops_per_output) {
   return [=](const ComputeTile& t) -> absl::StatusOr<ComputeCost> {
-    const Shape x = t.inputs.at(0).ValidIndices().Extent();
-    const Shape y = t.output.ValidIndices().Extent();
-    if (x.size() != 4 || y.size() != 4) return ComputeCost{};  // a tile wholly outside the tensors
+    const Place& x = t.inputs.at(0);
+    const Place& y = t.output;
+    const Box valid = y.ValidIndices();
+    if (x.tensor_shape.size() != 4 || valid.Extent().size() != 4) return ComputeCost{};  // a tile outside the tensor
+    const Shape extent = valid.Extent();
     // Planes x (taps of the row bins) x (taps of the column bins): every tap is one max or add.
-    KPU_ASSIGN_OR_RETURN(uint64_t planes, CheckedMul(y[0], y[1]));
-    KPU_ASSIGN_OR_RETURN(uint64_t taps, CheckedMul(BinTaps(x[2], y[2]), BinTaps(x[3], y[3])));
+    KPU_ASSIGN_OR_RETURN(uint64_t planes, CheckedMul(extent[0], extent[1]));
+    uint64_t axis_taps[2];
+    for (int d = 0; d < 2; ++d) {
+      const int64_t first = y.origin[2 + d] + valid.lo[2 + d] * y.stride[2 + d];
+      axis_taps[d] = BinTaps(first, first + extent[2 + d], x.tensor_shape[2 + d], y.tensor_shape[2 + d]);
+    }
+    KPU_ASSIGN_OR_RETURN(uint64_t taps, CheckedMul(axis_taps[0], axis_taps[1]));
     KPU_ASSIGN_OR_RETURN(taps, CheckedMul(taps, planes));
     VectorWork w = ElementWork(static_cast<uint64_t>(t.output.ValidElements()), extra_ops_per_output, 0);
     w.ops += taps;

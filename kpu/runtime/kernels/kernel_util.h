@@ -34,6 +34,26 @@ inline absl::Status NoAccumulate(const char* op, const KernelArgs& args) {
   return InvalidArgumentError(absl::StrCat(op, " kernel: cannot accumulate into its output"));
 }
 
+// Dimension `d` of a view as its whole tensor sees it: where the view starts and how long the
+// tensor is (0 and the view's own extent on the fast path). Kernels that use positions take
+// contiguous tiles only.
+struct AxisPosition {
+  int64_t origin = 0, whole = 0;
+};
+
+inline absl::StatusOr<AxisPosition> PositionOf(const char* op, const TilePosition& p, const Shape& shape, int d) {
+  if (p.origin.empty()) return AxisPosition{0, shape[d]};
+  if (p.origin.size() != shape.size() || p.whole.size() != shape.size() ||
+      (!p.stride.empty() && p.stride.size() != shape.size())) {
+    return InvalidArgumentError(absl::StrCat(op, " kernel: a tile position of the wrong rank"));
+  }
+  if (!p.stride.empty() && p.stride[d] != 1) {
+    return InvalidArgumentError(absl::StrCat(op, " kernel: tiles must be contiguous, dimension ", d, " has stride ",
+                                             p.stride[d]));
+  }
+  return AxisPosition{p.origin[d], p.whole[d]};
+}
+
 // Runs f(begin, end) over [0, n) split across the OpenMP threads oneDNN's convolutions use too,
 // when n * cost_per_item is large enough to pay for waking them (whole tensors on the fast path);
 // small work (DFX tiles) stays on the calling thread.

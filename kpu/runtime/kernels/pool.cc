@@ -1,9 +1,10 @@
 // Pooling on NCHW planes, with PyTorch's exact window rules: max pooling ignores padding (it reads
 // as -inf) and propagates NaN; avg pooling's divisor follows count_include_pad (the padded window,
 // clipped to input + padding, as ATen does) or divisor_override; adaptive bins are
-// [floor(o*in/out), ceil((o+1)*in/out)).
+// [floor(o*in/out), ceil((o+1)*in/out)) of the whole op, also in a DFX tile (LocalBins).
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "kpu/ir/ops/op_util.h"
@@ -79,34 +80,49 @@ absl::Status AvgPool2dF32(const KernelArgs& args) {
       const float* in = px + p * h * w;
       float* out = py + p * oh * ow;
       for (int64_t i = 0; i < oh; ++i) {
-        int64_t hs = i * a.stride[0] - a.padding[0];
-        int64_t he = std::min(hs + a.kernel[0], h + a.padding[0]);
-        const int64_t ph = he - hs;
-        hs = std::max<int64_t>(hs, 0);
-        he = std::min(he, h);
+        const ops::AvgPoolWindow r = ops::AvgPoolWindowAt(a, h, i, 0);
         for (int64_t j = 0; j < ow; ++j) {
-          int64_t ws = j * a.stride[1] - a.padding[1];
-          int64_t we = std::min(ws + a.kernel[1], w + a.padding[1]);
-          const int64_t pool = ph * (we - ws);
-          ws = std::max<int64_t>(ws, 0);
-          we = std::min(we, w);
-          if (hs >= he || ws >= we) {
+          const ops::AvgPoolWindow c = ops::AvgPoolWindowAt(a, w, j, 1);
+          if (r.begin >= r.end || c.begin >= c.end) {
             out[i * ow + j] = 0.0f;
             continue;
           }
           float sum = 0.0f;
-          for (int64_t r = hs; r < he; ++r) {
-            for (int64_t c = ws; c < we; ++c) sum += in[r * w + c];
+          for (int64_t row = r.begin; row < r.end; ++row) {
+            for (int64_t col = c.begin; col < c.end; ++col) sum += in[row * w + col];
           }
-          const int64_t divisor = a.divisor_override != 0 ? a.divisor_override
-                                  : a.count_include_pad   ? pool
-                                                          : (he - hs) * (we - ws);
+          const int64_t divisor = a.divisor_override != 0 ? a.divisor_override : r.divisor * c.divisor;
           out[i * ow + j] = sum / static_cast<float>(divisor);
         }
       }
     }
   });
   return absl::OkStatus();
+}
+
+// Adaptive bins along spatial dimension d of a tile: the whole op's bins of the tile's outputs, in
+// the input tile's coordinates (bins overlap and differ in size, so a tile with its own output_size
+// would bin differently). An output past the end of the tensor gets the tile's first element: its
+// value is never stored.
+absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> LocalBins(const char* op, const KernelArgs& args, int d) {
+  const ConstTensorView& x = args.inputs[0];
+  const TensorView& y = args.output();
+  KPU_ASSIGN_OR_RETURN(AxisPosition in, PositionOf(op, x.position, x.shape, 2 + d));
+  KPU_ASSIGN_OR_RETURN(AxisPosition out, PositionOf(op, y.position, y.shape, 2 + d));
+  const int64_t tile_in = x.shape[2 + d], tile_out = y.shape[2 + d];
+  std::vector<std::pair<int64_t, int64_t>> bins(tile_out, {0, 1});
+  for (int64_t i = 0; i < tile_out; ++i) {
+    const int64_t dst = out.origin + i;
+    if (dst < 0 || dst >= out.whole) continue;
+    const int64_t s = ops::AdaptiveStart(dst, in.whole, out.whole), e = ops::AdaptiveEnd(dst, in.whole, out.whole);
+    if (s < in.origin || e > in.origin + tile_in) {
+      return InvalidArgumentError(absl::StrCat(op, " kernel: the bin [", s, ", ", e, ") of output ", dst,
+                                               " along spatial dimension ", d, " lies outside the input tile's [",
+                                               in.origin, ", ", in.origin + tile_in, ")"));
+    }
+    bins[i] = {s - in.origin, e - in.origin};
+  }
+  return bins;
 }
 
 template <bool kMax>
@@ -118,6 +134,8 @@ absl::Status AdaptivePool(const char* op, const KernelArgs& args) {
   if (x.size() != 4) return InvalidArgumentError(absl::StrCat(op, " kernel: input must have rank 4"));
   KPU_RETURN_IF_ERROR(ExpectShape(op, "output", args.output().shape, {x[0], x[1], size[0], size[1]}));
   const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = size[0], ow = size[1];
+  KPU_ASSIGN_OR_RETURN(auto rows, LocalBins(op, args, 0));
+  KPU_ASSIGN_OR_RETURN(auto cols, LocalBins(op, args, 1));
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
   ParallelFor(planes, h * w + oh * ow, [&](int64_t p0, int64_t p1) {
@@ -125,9 +143,9 @@ absl::Status AdaptivePool(const char* op, const KernelArgs& args) {
       const float* in = px + p * h * w;
       float* out = py + p * oh * ow;
       for (int64_t i = 0; i < oh; ++i) {
-        const int64_t hs = ops::AdaptiveStart(i, h, oh), he = ops::AdaptiveEnd(i, h, oh);
+        const auto [hs, he] = rows[i];
         for (int64_t j = 0; j < ow; ++j) {
-          const int64_t ws = ops::AdaptiveStart(j, w, ow), we = ops::AdaptiveEnd(j, w, ow);
+          const auto [ws, we] = cols[j];
           float acc = kMax ? -std::numeric_limits<float>::infinity() : 0.0f;
           for (int64_t r = hs; r < he; ++r) {
             for (int64_t c = ws; c < we; ++c) {

@@ -75,5 +75,25 @@ TEST(PoolKernels, RejectAWrongOutputShape) {
   EXPECT_FALSE(RunOp("max_pool2d", Attrs().Ints("kernel", {2, 2}), {&x}, {&y}).ok());
 }
 
+// Adaptive bins of a DFX tile are the whole op's at the tile's position (they overlap and differ
+// in size, so a tile's own output_size would bin differently).
+TEST(AdaptivePoolKernel, RowTileComputesTheWholeOpsBins) {
+  const F32Tensor x = Input({1, 2, 23, 7});
+  const Shape y_shape = {1, 2, 10, 3};
+  for (const char* op : {"adaptive_avg_pool2d", "adaptive_max_pool2d"}) {
+    F32Tensor whole(y_shape);
+    ASSERT_TRUE(RunOp(op, Attrs().Ints("output_size", {10, 3}), {&x}, {&whole}).ok());
+    // Output rows [4, 8) bin input rows [9, 19).
+    F32Tensor tile({1, 2, 4, 3});
+    ASSERT_TRUE(RunRowTile(op, Attrs().Ints("output_size", {4, 3}), Rows(x, 8, 12), 8, x.shape, &tile, 4, y_shape).ok());
+    for (int64_t p = 0; p < 2; ++p)
+      for (int64_t i = 0; i < 4; ++i)
+        for (int64_t j = 0; j < 3; ++j)
+          EXPECT_EQ(tile.data[(p * 4 + i) * 3 + j], whole.data[(p * 10 + 4 + i) * 3 + j]) << op << " row " << 4 + i;
+    absl::Status s = RunRowTile(op, Attrs().Ints("output_size", {4, 3}), Rows(x, 10, 6), 10, x.shape, &tile, 4, y_shape);
+    EXPECT_FALSE(s.ok()) << op << ": a tile missing part of a bin";
+  }
+}
+
 }  // namespace
 }  // namespace kpu::runtime::testing
