@@ -340,6 +340,9 @@ absl::StatusOr<Program> Compile(const ir::Graph& input, const ir::KPUConfig& con
       const cost::OpCost& c = lowered.cost;
       op->set_estimated_cycles(c.total_cycles);
       op->set_estimated_energy_pj(c.energy.total_pj());
+      // The MACs its tiles execute, as kpu/cost counts them from the DFX: a banded
+      // conv_transpose2d computes some products twice, so this can exceed the layer's own count.
+      op->set_macs(c.macs);
       est_cycles += c.total_cycles;
       est_compute += c.compute_cycles;
       est_dram += c.dram_bytes();

@@ -275,7 +275,6 @@ absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   tc->set_dataflow(dataflow);
   op->set_l1_bytes(t.l1_bytes);
   op->set_staging_bytes(t.staging_bytes);
-  op->set_macs(static_cast<uint64_t>(NumElements(y)) * cg * kh * kw);
 
   DfxBuilder& bld = ctx.builder;
   const ir::MemoryLevel l1 = bld.L1();

@@ -261,7 +261,6 @@ absl::Status LowerConvTranspose2d(const ir::Node& node, LoweringContext& ctx, ir
   for (const char* l : {"N", "G", "OC", "OH", "OW", "C"}) cfg->add_loop_order(l);
   cfg->set_dataflow(ir::OUTPUT_STATIONARY);
   op->set_l1_bytes(t.l1_bytes);
-  op->set_macs(static_cast<uint64_t>(NumElements(x)) * ocg * kh * kw);
 
   DfxBuilder& bld = ctx.builder;
   const ir::MemoryLevel l1 = bld.L1();

@@ -47,7 +47,6 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   tc->set_dataflow(dataflow);
   op->set_l1_bytes(t.l1_bytes);
   op->set_staging_bytes(t.staging_bytes);
-  op->set_macs(static_cast<uint64_t>(batch * m * n * k));
 
   DfxBuilder& bld = ctx.builder;
   const ir::MemoryLevel stage = bld.StagingLevel();
