@@ -27,6 +27,9 @@ class FoldBatchNormRule : public RewriteRule {
     const int p = ctx.Producer(bn.inputs(0));
     if (p < 0 || ctx.SoleConsumer(bn.inputs(0)) != node) return false;
     const ir::Node& prod = ctx.graph()->nodes(p);
+    // Only a conv's or a matmul's weight can take the statistics (once, a relu's absent second
+    // input was read here).
+    if ((prod.op_type() != "conv2d" && prod.op_type() != "matmul") || prod.inputs_size() < 2) return false;
     // The statistics apply before any activation or residual add the op already carries.
     if (GetString(prod.attributes(), "activation", "none") != "none") return false;
     if (!ctx.IsFloatConstant(prod.inputs(1))) return false;
