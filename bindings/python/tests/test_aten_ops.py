@@ -83,6 +83,18 @@ def fresh_dynamo():
     torch._dynamo.reset()
 
 
+def test_broadcast_matmul_forced_to_pytorch(fresh_dynamo):
+    # kpu::matmul (the rewritten torch.matmul) computes torch.matmul itself where it falls back.
+    compiled = torch.compile(lambda a, b: (a @ b) + 1, backend="kpu",
+                             options={"fallback": "torch", "torch_executed_ops": ["matmul"]})
+    a, b = torch.randn(2, 1, 3, 4), torch.randn(5, 4, 6)
+    with torch.no_grad(), pytest.warns(kpu.KPUFallbackWarning):
+        assert torch.equal(compiled(a, b), (a @ b) + 1)
+    report = kpu.last_report()
+    assert {r.op for r in report.fallbacks} == {"kpu.matmul.default"}
+    assert {r.op for r in report.records if r.where == "kpu"} == {"aten.add.Tensor"}
+
+
 def test_dynamic_shapes(fresh_dynamo):
     # Size arithmetic (sym_size, SymInt products) is host work inside a region, not an op.
     torch.manual_seed(0)
