@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "kpu/ir/config_presets.h"
+#include "kpu/ir/errors.h"
 #include "kpu/testing/agreement.h"
 #include "kpu/testing/test_graphs.h"
 
@@ -74,6 +75,25 @@ TEST_P(DataflowAgreement, BatchedMatmulWithActivationInputs) {
     RunResult r = Run(g, Preset(config), {a, b}, config);
     ExpectClose(r.fast, MatmulRef(a, b, {}, 60, 70, 33, false), "fast on " + config);
     ExpectClose(r.interpreted, r.fast, "interpreted on " + config);
+  }
+}
+
+TEST_P(DataflowAgreement, BroadcastBatchedMatmul) {
+  for (const auto& [as, bs] : testing::BroadcastMatmulShapes()) {
+    ir::Graph g;
+    AddInput(&g, "a", as);
+    AddInput(&g, "b", bs);
+    AddNode(&g, "matmul", {"a", "b"}, "y");
+    g.add_outputs("y");
+    const auto a = RandomValues(NumElements(as), 1.0f, 17), b = RandomValues(NumElements(bs), 1.0f, 18);
+    Shape out;
+    const auto ref = testing::BatchedMatmulRef(a, as, b, bs, &out);
+    for (const std::string config : {"minimal", "swkpu-v1"}) {
+      const std::string what = FormatShape(as) + " x " + FormatShape(bs) + " on " + config;
+      RunResult r = Run(g, Preset(config), {a, b}, what);
+      ExpectClose(r.fast, ref, what + " fast");
+      ExpectClose(r.interpreted, ref, what + " interpreted");
+    }
   }
 }
 

@@ -25,6 +25,17 @@ ir::Graph Gemm(int64_t m, int64_t n, int64_t k) {
   return g;
 }
 
+// A bmm whose B has batches of its own, broadcast against A's: no B stays resident.
+ir::Graph BroadcastBmm() {
+  ir::Graph g;
+  g.set_name("bmm");
+  testing::AddInput(&g, "A", {2, 1, 40, 70});
+  testing::AddInput(&g, "B", {3, 70, 37});
+  testing::AddNode(&g, "matmul", {"A", "B"}, "C");
+  g.add_outputs("C");
+  return g;
+}
+
 ir::Graph BatchedSoftmax() {
   ir::Graph g;
   g.set_name("softmax");
@@ -172,6 +183,7 @@ TEST_P(EstimateAgreement, EveryDataflow) {
   for (ir::Dataflow d : {ir::OUTPUT_STATIONARY, ir::WEIGHT_STATIONARY, ir::INPUT_STATIONARY}) {
     ExpectAgreement(testing::MnistMlp(16), GetParam(), d);
     ExpectAgreement(Gemm(100, 37, 300), GetParam(), d);
+    ExpectAgreement(BroadcastBmm(), GetParam(), d);
     ExpectAgreement(testing::SmallCnn(2), GetParam(), d);
   }
 }

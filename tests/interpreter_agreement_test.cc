@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "kpu/compiler/compiler.h"
 #include "kpu/ir/config_presets.h"
+#include "kpu/ir/errors.h"
 #include "kpu/ir/dtype.h"
 #include "kpu/runtime/executor.h"
 #include "kpu/testing/agreement.h"
@@ -98,6 +99,27 @@ TEST(InterpreterAgreement, BatchedMatmulWithActivationInputs) {
   RunResult r = CompileAndRunBoth(g, Preset("minimal"), {a, b});
   ExpectClose(r.fast, MatmulRef(a, b, {}, 60, 70, 33, false), "fast");
   ExpectClose(r.interpreted, r.fast, "interpreted");
+}
+
+// torch.matmul's batch broadcasting with B batched too (bmm): B of rank 3 or 4, a missing or
+// size-1 batch dim on either side. Once, a rank-3 B was lowered as if it were [K, N].
+TEST(InterpreterAgreement, BroadcastBatchedMatmul) {
+  for (const auto& [as, bs] : testing::BroadcastMatmulShapes()) {
+    ir::Graph g;
+    AddInput(&g, "a", as);
+    AddInput(&g, "b", bs);
+    AddNode(&g, "matmul", {"a", "b"}, "y");
+    g.add_outputs("y");
+    const auto a = RandomValues(NumElements(as), 1.0f, 17), b = RandomValues(NumElements(bs), 1.0f, 18);
+    Shape out;
+    const auto ref = testing::BatchedMatmulRef(a, as, b, bs, &out);
+    const std::string what = FormatShape(as) + " x " + FormatShape(bs);
+    for (const std::string config : {"minimal", "swkpu-v1"}) {
+      RunResult r = CompileAndRunBoth(g, Preset(config), {a, b});
+      ExpectClose(r.fast, ref, what + " fast on " + config);
+      ExpectClose(r.interpreted, ref, what + " interpreted on " + config);
+    }
+  }
 }
 
 TEST(InterpreterAgreement, BroadcastAddsAndSoftmaxAxes) {

@@ -119,17 +119,20 @@ TEST(FoldBatchNorm, LeavesWhatItCannotFold) {
   EXPECT_TRUE(fused.empty());
 }
 
-// Once: a batch norm after a relu (a one-input op) read the relu's second input and crashed.
-TEST(FoldBatchNorm, LeavesABatchNormAfterAnOpWithoutWeights) {
+// A BN after an op with one input (conv -> relu -> BN, or pooling -> BN) stays: once, the rule read
+// the relu's second input, which it does not have, and the compile crashed.
+TEST(FoldBatchNorm, LeavesABatchNormAfterAOneInputOp) {
   ir::Graph g;
-  AddInput(&g, "x", {1, 2, 4, 4});
-  AddNode(&g, "relu", {"x"}, "r");
+  AddInput(&g, "x", {1, 3, 4, 4});
+  AddConstant(&g, "w", {2, 3, 1, 1}, std::vector<float>(6, 1.0f));
+  AddNode(&g, "conv2d", {"x", "w"}, "c");
+  AddNode(&g, "relu", {"c"}, "r");
   AddBatchNorm(&g, "r", "y");
   g.add_outputs("y");
   ASSERT_TRUE(InferGraph(&g).ok());
   std::vector<FusionRecord> fused;
   ASSERT_TRUE(FoldBatchNorm(&g, &fused).ok());
-  EXPECT_EQ(g.nodes_size(), 2);
+  EXPECT_EQ(g.nodes_size(), 3);
   EXPECT_TRUE(fused.empty());
 }
 

@@ -17,6 +17,7 @@
 #include "kpu/ir/dtype.h"
 #include "kpu/ir/errors.h"
 #include "kpu/ir/graph_util.h"
+#include "kpu/ir/ops/matmul.h"
 
 namespace kpu::compiler {
 absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op) {
@@ -28,15 +29,17 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   const TensorType& b = ctx.types.at(node.inputs(1));
   const bool has_bias = node.inputs_size() == 3;
   const std::string activation = GetString(node.attributes(), "activation", "none");
-  const int rank = static_cast<int>(a.shape.size());
-  const int64_t m = a.shape[rank - 2], k = a.shape[rank - 1], n = b.shape[1];
-  const int64_t batch = NumElements(Shape(a.shape.begin(), a.shape.end() - 2));
+  KPU_ASSIGN_OR_RETURN(const ops::MatmulShape ms, ops::MatmulShapeOf(a.shape, b.shape, false));
+  const int64_t m = ms.m, k = ms.k, n = ms.n;
+  const int64_t batch = NumElements(ms.batch);
+  // B with batches of its own (bmm) is read per output batch, like A.
+  const bool b_batched = NumElements(ms.b_batch) > 1;
   const size_t e = DTypeSize(a.dtype);
 
   const ir::Dataflow dataflow = ctx.dataflow;
   const bool os = dataflow == ir::OUTPUT_STATIONARY;
   KPU_ASSIGN_OR_RETURN(MatmulTiling t, ChooseMatmulTiling(m, n, k, batch, e, has_bias, ctx.config, node.name(),
-                                                          cost::FromIr(dataflow)));
+                                                          cost::FromIr(dataflow), a.dtype, b_batched));
   ir::TileConfig* tc = op->mutable_tiling();
   (*tc->mutable_tile_sizes())["M"] = t.tm;
   (*tc->mutable_tile_sizes())["N"] = t.tn;
@@ -54,22 +57,36 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   DfxList* body = op->mutable_dfx();
   const int64_t rows = ctx.config.compute().array_rows(), cols = ctx.config.compute().array_cols();
 
-  // Leading (batch) dimensions of A and C iterate one at a time.
-  std::vector<TileIndex> batch_index;
-  std::vector<int64_t> batch_tile;
-  for (int d = 0; d < rank - 2; ++d) {
-    batch_index.push_back(Var(absl::StrCat("b", d)));
-    batch_tile.push_back(1);
-  }
-  auto a_spec = [&](TileIndex ti, TileIndex tk, int64_t tile_k) {
-    RegionSpec s{node.inputs(0), batch_index, batch_tile};
-    s.index.push_back(ti);
-    s.index.push_back(tk);
-    s.tile.push_back(t.tm);
-    s.tile.push_back(tile_k);
-    return s;
+  // The output's batch dimensions iterate one at a time. A and B follow them by broadcasting: a
+  // missing leading dimension has no index, a dimension of 1 stays at 0.
+  const int out_batch = static_cast<int>(ms.batch.size());
+  auto batch_spec = [&](const std::string& tensor, const Shape& shape) {
+    RegionSpec spec{tensor, {}, {}};
+    const int own = static_cast<int>(shape.size()) - 2;
+    for (int d = 0; d < own; ++d) {
+      spec.index.push_back(shape[d] == 1 ? Const(0) : Var(absl::StrCat("b", d + out_batch - own)));
+      spec.tile.push_back(1);
+    }
+    return spec;
   };
-  const RegionSpec b_full{node.inputs(1), {Const(0), Const(0)}, {k, n}};
+  auto a_spec = [&](TileIndex ti, TileIndex tk, int64_t tile_k) {
+    RegionSpec sp = batch_spec(node.inputs(0), a.shape);
+    sp.index.push_back(ti);
+    sp.index.push_back(tk);
+    sp.tile.push_back(t.tm);
+    sp.tile.push_back(tile_k);
+    return sp;
+  };
+  auto b_spec = [&](TileIndex tk, TileIndex tj, int64_t tile_k, int64_t tile_n) {
+    RegionSpec sp = batch_spec(node.inputs(1), b.shape);
+    sp.index.push_back(tk);
+    sp.index.push_back(tj);
+    sp.tile.push_back(tile_k);
+    sp.tile.push_back(tile_n);
+    return sp;
+  };
+  const int rb = static_cast<int>(b.shape.size());  // B's K and N dimensions are rb - 2 and rb - 1
+  const RegionSpec b_full = b_spec(Const(0), Const(0), k, n);
   const RegionSpec bias_full{has_bias ? node.inputs(2) : "", {Const(0)}, {n}};
 
   std::vector<uint64_t> resident;
@@ -78,7 +95,7 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     if (has_bias) resident.push_back(bld.Move(body, bias_full, ir::EXTERNAL, stage, {}));
   }
   DfxList* loop = body;
-  for (int d = 0; d < rank - 2; ++d) loop = bld.Loop(loop, absl::StrCat("b", d), a.shape[d]);
+  for (int d = 0; d < out_batch; ++d) loop = bld.Loop(loop, absl::StrCat("b", d), ms.batch[d]);
   DfxList* ti_body = bld.Loop(loop, "ti", CeilDiv(m, t.tm));
   std::vector<uint64_t> panel;
   if (t.a_panel) panel.push_back(bld.Move(ti_body, a_spec(Var("ti"), Const(0), k), ir::EXTERNAL, stage, resident));
@@ -86,7 +103,12 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
 
   const ir::MemoryLevel a_from = t.a_panel ? stage : ir::EXTERNAL;
   const ir::MemoryLevel b_from = t.b_resident ? stage : ir::EXTERNAL;
-  RegionSpec c{node.outputs(0), batch_index, batch_tile};
+  RegionSpec c = batch_spec(node.outputs(0), [&] {
+    Shape out = ms.batch;
+    out.push_back(m);
+    out.push_back(n);
+    return out;
+  }());
   c.index.push_back(Var("ti"));
   c.index.push_back(Var("tj"));
   c.tile.push_back(t.tm);
@@ -118,7 +140,7 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
   if (has_bias) bias_load = bld.Move(tj_body, bias, b_from, l1, resident);
   auto k_step = [&](DfxList* into, TileIndex tk, bool first, const std::string& slot_var) {
     RegionSpec as = a_spec(Var("ti"), tk, t.tk);
-    RegionSpec bs{node.inputs(1), {tk, Var("tj")}, {t.tk, t.tn}};
+    RegionSpec bs = b_spec(tk, Var("tj"), t.tk, t.tn);
     for (RegionSpec* s : {&as, &bs}) {
       s->slot_var = slot_var;
       s->slot_count = slot_var.empty() ? 0 : 2;
@@ -145,9 +167,9 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
         const TileIndex& fo = f.at(out_var);
         const TileIndex& fk = f.at("fk");
         RegionSpec a_part = Narrowed(as, ra - 1, fk, part_k);
-        RegionSpec b_part = Narrowed(bs, 0, fk, part_k);
+        RegionSpec b_part = Narrowed(bs, rb - 2, fk, part_k);
         if (ws) {
-          b_part = Narrowed(b_part, 1, fo, part_out);
+          b_part = Narrowed(b_part, rb - 1, fo, part_out);
         } else {
           a_part = Narrowed(a_part, ra - 2, fo, part_out);
         }
@@ -162,7 +184,7 @@ absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* 
     }
     fold_body = bld.Loop(bld.Loop(into, "fi", folds_m), "fj", folds_n);
     as = narrowed(as, static_cast<int>(as.index.size()) - 2, "fi", fold_r);
-    bs = narrowed(bs, 1, "fj", fold_c);
+    bs = narrowed(bs, rb - 1, "fj", fold_c);
     std::vector<uint64_t> after = {la, lb};
     if (!first) after.push_back(bld.Move(fold_body, c_fold, l1, ir::REGISTER, {}));
     uint64_t mm = bld.Compute(fold_body, ir::Compute::MATMUL_TILE, "matmul", {as.At(l1), bs.At(l1)}, c_reg, !first,

@@ -48,6 +48,23 @@ TEST(Passes, PretransposeMovesValues) {
   EXPECT_FALSE(g.nodes(0).attributes().contains("transpose_b"));
 }
 
+// A batched constant B [2, N, K] with transpose_b transposes matrix by matrix (once, its first two
+// dims were swapped as if it were [N, K]).
+TEST(Passes, PretransposeBatchedWeights) {
+  ir::Graph g;
+  AddInput(&g, "x", {2, 1, 3});
+  AddConstant(&g, "w", {2, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  ir::Node* n = AddNode(&g, "matmul", {"x", "w"}, "y");
+  (*n->mutable_attributes())["transpose_b"] = IntAttr(1);
+  g.add_outputs("y");
+  ASSERT_TRUE(PretransposeConstantWeights(&g).ok());
+  const ir::Tensor& t = g.tensors(1);
+  EXPECT_EQ(std::vector<int64_t>(t.shape().begin(), t.shape().end()), (std::vector<int64_t>{2, 3, 2}));
+  const float* w = reinterpret_cast<const float*>(t.raw_data().data());
+  EXPECT_EQ(std::vector<float>(w, w + 12), (std::vector<float>{1, 4, 2, 5, 3, 6, 7, 10, 8, 11, 9, 12}));
+  EXPECT_TRUE(InferGraph(&g).ok());
+}
+
 TEST(Passes, AddFusesOnlyAsBias) {
   // add(matmul, x2) where x2 is [1, 4] full-rank: not a bias, must stay an add.
   ir::Graph g;

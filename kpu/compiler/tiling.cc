@@ -87,7 +87,7 @@ absl::StatusOr<uint64_t> TiledArrayCycles(int64_t m, int64_t n, int64_t k, int64
 absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k, int64_t batch,
                                                 size_t e, bool has_bias, const ir::KPUConfig& config,
                                                 const std::string& op_name, cost::Dataflow dataflow,
-                                                ir::DataType dtype) {
+                                                ir::DataType dtype, bool b_batched) {
   const uint64_t l1_cap = L1Capacity(config);
   if (l1_cap == 0) return CompilationError("the KPU config has no on-chip memory level");
   if (m <= 0 || n <= 0 || k <= 0 || batch <= 0) {
@@ -157,6 +157,8 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
         for (int panels = 0; panels < 4; ++panels) {
           const bool a_panel = staging && (panels & 1);
           const bool b_res = staging && (panels & 2);
+          // A B with batches of its own (bmm) changes with the batch: there is no one B to keep.
+          if (b_res && b_batched) continue;
           if (!staging && panels) continue;
           const uint64_t stage_bytes = e * ((a_panel ? tm * k : 2 * tm * tk) + (b_res ? k * n : 2 * tk * tn) +
                                             (has_bias ? (b_res ? n : tn) : 0) + tm * tn);

@@ -24,7 +24,8 @@ uint64_t L1Capacity(const ir::KPUConfig& config);
 // it, costed by kpu/cost: array folds by the dataflow's fold model, the stationary operand's moves
 // into the array (WS, IS), bytes and time on every memory link, and the prologue (resident
 // operands and first tiles in) and epilogue (last tile out) that no double buffering hides. The
-// choice minimizes time x energy.
+// choice minimizes time x energy. `b_batched`: B has batches of its own (bmm), so no B stays
+// resident across the batches.
 struct MatmulTiling {
   int64_t tm = 0, tn = 0, tk = 0;
   // A's row panel (tm x K) is loaded once per row of tiles into the staging levels and reused
@@ -43,7 +44,7 @@ absl::StatusOr<MatmulTiling> ChooseMatmulTiling(int64_t m, int64_t n, int64_t k,
                                                 const ir::KPUConfig& config,
                                                 const std::string& op_name,
                                                 cost::Dataflow dataflow = cost::Dataflow::kOutputStationary,
-                                                ir::DataType dtype = ir::FLOAT32);
+                                                ir::DataType dtype = ir::FLOAT32, bool b_batched = false);
 
 // Box tiling for ops on the vector unit: a tile is `tile` elements per dimension. Dimensions
 // listed in `whole` are never split (softmax's axis); the others shrink outermost first.

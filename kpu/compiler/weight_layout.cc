@@ -24,16 +24,21 @@ absl::Status PretransposeConstantWeights(ir::Graph* graph) {
     ir::Tensor* w = tensors[node.inputs(1)];
     if (w == nullptr || !IsConstant(*w) || w->dtype() != ir::FLOAT32 || other_uses[w->name()] > 0) continue;
     if (!done[w->name()]) {
-      const int64_t n = w->shape(0), k = w->shape(1);
+      // [..., N, K] -> [..., K, N], batch by batch (a batched B of a bmm transposes per matrix).
+      const int rank = w->shape_size();
+      const int64_t n = w->shape(rank - 2), k = w->shape(rank - 1);
+      const int64_t matrices = n * k == 0 ? 0 : NumElements(ToShape(w->shape())) / (n * k);
       const float* src = reinterpret_cast<const float*>(w->raw_data().data());
       std::string out(w->raw_data().size(), '\0');
       float* dst = reinterpret_cast<float*>(out.data());
-      for (int64_t r = 0; r < n; ++r) {
-        for (int64_t c = 0; c < k; ++c) dst[c * n + r] = src[r * k + c];
+      for (int64_t b = 0; b < matrices; ++b) {
+        for (int64_t r = 0; r < n; ++r) {
+          for (int64_t c = 0; c < k; ++c) dst[b * n * k + c * n + r] = src[b * n * k + r * k + c];
+        }
       }
       w->set_raw_data(std::move(out));
-      w->set_shape(0, k);
-      w->set_shape(1, n);
+      w->set_shape(rank - 2, k);
+      w->set_shape(rank - 1, n);
       done[w->name()] = true;
     }
     node.mutable_attributes()->erase("transpose_b");

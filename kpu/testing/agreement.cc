@@ -105,6 +105,50 @@ std::vector<float> MatmulRef(const std::vector<float>& a, const std::vector<floa
   return y;
 }
 
+std::vector<float> BatchedMatmulRef(const std::vector<float>& a, const Shape& as, const std::vector<float>& b,
+                                    const Shape& bs, Shape* out_shape) {
+  const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  const size_t rank = std::max(as.size(), bs.size());
+  // Batch dims right-aligned, 1 where an operand has none.
+  Shape ab(rank - as.size(), 1), bb(rank - bs.size(), 1), ob;
+  ab.insert(ab.end(), as.begin(), as.end() - 2);
+  bb.insert(bb.end(), bs.begin(), bs.end() - 2);
+  for (size_t d = 0; d + 2 < rank; ++d) ob.push_back(std::max(ab[d], bb[d]));
+  *out_shape = ob;
+  out_shape->push_back(m);
+  out_shape->push_back(n);
+  std::vector<float> y(NumElements(*out_shape));
+  const int64_t batches = NumElements(ob);
+  for (int64_t i = 0; i < batches; ++i) {
+    // The output batch's coordinates, and each operand's batch under broadcasting.
+    int64_t rest = i, ia = 0, ib = 0, stride_a = 1, stride_b = 1;
+    for (int d = static_cast<int>(ob.size()) - 1; d >= 0; --d) {
+      const int64_t idx = rest % ob[d];
+      rest /= ob[d];
+      ia += (ab[d] == 1 ? 0 : idx) * stride_a;
+      ib += (bb[d] == 1 ? 0 : idx) * stride_b;
+      stride_a *= ab[d];
+      stride_b *= bb[d];
+    }
+    for (int64_t r = 0; r < m; ++r) {
+      for (int64_t c = 0; c < n; ++c) {
+        double acc = 0;
+        for (int64_t j = 0; j < k; ++j) {
+          acc += static_cast<double>(a[(ia * m + r) * k + j]) * b[(ib * k + j) * n + c];
+        }
+        y[(i * m + r) * n + c] = static_cast<float>(acc);
+      }
+    }
+  }
+  return y;
+}
+
+std::vector<std::pair<Shape, Shape>> BroadcastMatmulShapes() {
+  return {{{2, 3, 4}, {2, 4, 5}},           {{2, 1, 3, 4}, {5, 4, 6}},       {{2, 1, 3, 4}, {1, 5, 4, 6}},
+          {{3, 4}, {2, 4, 5}},              {{1, 3, 4}, {2, 4, 5}},          {{2, 40, 70}, {2, 70, 37}},
+          {{3, 1, 20, 33}, {1, 2, 33, 50}}};
+}
+
 std::vector<float> ConvRef(const std::vector<float>& x, const Shape& xs, const std::vector<float>& w, const Shape& ws,
                            const std::vector<float>& bias, const std::vector<float>& residual, int64_t sh, int64_t sw,
                            std::array<int64_t, 4> pad, int64_t dh, int64_t dw, int64_t groups,

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kpu/ir/config.pb.h"
@@ -42,6 +43,15 @@ void ExpectClose(const std::vector<float>& a, const std::vector<float>& b, const
 // y = A x B + bias, then relu, computed in double.
 std::vector<float> MatmulRef(const std::vector<float>& a, const std::vector<float>& b, const std::vector<float>& bias,
                              int64_t m, int64_t k, int64_t n, bool relu);
+
+// torch.matmul(A, B) in double, batch dims broadcasting (A[..., M, K], B[..., K, N]); `out_shape`
+// gets the output's shape.
+std::vector<float> BatchedMatmulRef(const std::vector<float>& a, const Shape& as, const std::vector<float>& b,
+                                    const Shape& bs, Shape* out_shape);
+
+// (A, B) shapes of batched matmuls that broadcast: bmm, rank-mismatched operands, size-1 batch
+// dims on either side, B batched with A not, row and column tiles and a K split on small arrays.
+std::vector<std::pair<Shape, Shape>> BroadcastMatmulShapes();
 
 // conv2d in double: x [N, C, H, W], w [OC, C/g, KH, KW], padding top, left, bottom, right; then
 // the residual and the activation (none, relu, relu6, silu).

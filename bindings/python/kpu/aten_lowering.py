@@ -219,9 +219,11 @@ class LoweringContext:
         """Adds one KPU node for the current call; returns its output name (or names)."""
         if op not in self.registry:
             raise NotLowerable(self.missing.get(op, f"libkpu has no '{op}'"))
-        base = self._node.name if self._emitted == 0 else f"{self._node.name}_{self._emitted}"
+        # "." never occurs in an FX node name, so these cannot collide with another node's
+        # (once, a select's second op, "select_1", clashed with the next select call).
+        base = self._node.name if self._emitted == 0 else f"{self._node.name}.{self._emitted}"
         self._emitted += 1
-        names = [base] if outputs == 1 else [f"{base}_{i}" for i in range(outputs)]
+        names = [base] if outputs == 1 else [f"{base}.{i}" for i in range(outputs)]
         if self.graph is not None:
             self.graph.add_node(op, base, list(inputs), names, attrs or {})
         self.emitted_ops.append(op)

@@ -1,13 +1,17 @@
 """Rewrites of the Dynamo graph before AOTAutograd, for ops whose aten form would lose the op:
-F.interpolate (nearest / bilinear, 4-D) becomes kpu::upsample_nearest2d / _bilinear2d, which
-compute the same values (see kpu/aten/resize.py)."""
+F.interpolate (nearest / bilinear, 4-D) becomes kpu::upsample_nearest2d / _bilinear2d (see
+kpu/aten/resize.py), and a batched torch.matmul kpu::matmul (see kpu/aten/matmul.py); each computes
+the same values."""
 
 from __future__ import annotations
+
+import operator
 
 import torch
 import torch.fx
 import torch.nn.functional as F
 
+from .aten.matmul import MATMUL
 from .aten.resize import UPSAMPLE_BILINEAR2D, UPSAMPLE_NEAREST2D
 
 # F.interpolate's parameters, in order.
@@ -53,6 +57,38 @@ def rewrite_interpolate(gm: torch.fx.GraphModule) -> int:
             target, new_args = UPSAMPLE_BILINEAR2D, (x, size, bool(align), scales)
         with gm.graph.inserting_before(node):
             new = gm.graph.call_function(target, new_args)
+        new.meta.update(node.meta)
+        node.replace_all_uses_with(new)
+        gm.graph.erase_node(node)
+        done += 1
+    if done:
+        gm.recompile()
+    return done
+
+
+def _is_matmul(node: torch.fx.Node) -> bool:
+    if node.op == "call_function":
+        return node.target in (operator.matmul, torch.matmul, torch.Tensor.matmul)
+    return node.op == "call_method" and node.target in ("matmul", "__matmul__")
+
+
+def rewrite_matmul(gm: torch.fx.GraphModule) -> int:
+    """Rewrites torch.matmul calls whose B has rank >= 3 (the ones aten would expand), in place;
+    returns how many. A B of rank 2 is left alone: aten folds A's batches into one mm, which the
+    KPU runs as it is (and nn.Linear-like products keep their form)."""
+    done = 0
+    for node in list(gm.graph.nodes):
+        if not _is_matmul(node) or len(node.args) != 2 or node.kwargs:
+            continue
+        examples = [a.meta.get("example_value") if isinstance(a, torch.fx.Node) else None
+                    for a in node.args]
+        if not all(isinstance(e, torch.Tensor) for e in examples):
+            continue
+        a, b = examples
+        if a.dim() < 2 or b.dim() < 3:
+            continue
+        with gm.graph.inserting_before(node):
+            new = gm.graph.call_function(MATMUL, tuple(node.args))
         new.meta.update(node.meta)
         node.replace_all_uses_with(new)
         gm.graph.erase_node(node)

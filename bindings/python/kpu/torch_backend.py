@@ -29,7 +29,7 @@ from . import _state, aten, inference_only, model_call
 from ._native import lib
 from .aten_lowering import op_name
 from .config import get_config
-from .dynamo_rewrites import rewrite_interpolate
+from .dynamo_rewrites import rewrite_interpolate, rewrite_matmul
 from .errors import KPUFallbackWarning, UnsupportedOpError
 from .freezing import freeze_aten_graph, freeze_dynamo_graph
 from .modes import Dataflow, Engine, SimulationMode
@@ -90,6 +90,7 @@ class KPUBackend:
 
         gm, kept = freeze_dynamo_graph(gm)
         rewrite_interpolate(gm)
+        rewrite_matmul(gm)
         name = f"graph_{next(_graph_ids)}"
         compiled = aot_module_simplified(
             gm, [example_inputs[i] for i in kept],

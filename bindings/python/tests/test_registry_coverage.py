@@ -39,6 +39,13 @@ def test_every_entry_targets_a_contract_op():
     assert not bad, f"aten entries producing ops outside the contract: {bad}"
 
 
+def test_the_registry_is_the_contract():
+    registry = set(kpu.op_names())
+    assert registry - set(INTERNAL_OPS) == CONTRACT_OPS, (
+        f"missing from libkpu: {sorted(CONTRACT_OPS - registry)}, "
+        f"not in the contract: {sorted(registry - CONTRACT_OPS - set(INTERNAL_OPS))}")
+
+
 def test_every_contract_op_has_an_aten_entry():
     assert CONTRACT_OPS - aten.registry_ops() == set()
 
@@ -101,7 +108,8 @@ def test_every_aten_entry_refuses_the_dtypes_it_does_not_list(dtype):
                                   "aten.max_pool2d_with_indices.default", "aten.addmm.default",
                                   "aten.hardtanh.default", "aten.split_with_sizes.default",
                                   "aten.cat.default", "aten._softmax.default",
-                                  "kpu.upsample_nearest2d.default", "aten.mean.dim"])
+                                  "kpu.upsample_nearest2d.default", "aten.mean.dim",
+                                  "kpu.matmul.default", "aten.select.int", "aten.max.dim"])
 def test_table_has_the_spellings_cnns_use(name):
     assert name in {str(o) for o in aten.TABLE}
 

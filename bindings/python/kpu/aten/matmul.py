@@ -1,5 +1,12 @@
 """Matrix products: mm, bmm, addmm (nn.Linear arrives as addmm(bias, x, permute(W))) and the
-composite spellings, onto matmul or linear."""
+composite spellings, onto matmul or linear.
+
+torch.matmul is CompositeImplicit: AOTAutograd decomposes a batched one into expand + clone +
+view + bmm, materializing the broadcast batches, which the KPU cannot express (it broadcasts inside
+the op). So torch.matmul with a B of rank >= 3 is rewritten in the Dynamo graph
+(kpu/dynamo_rewrites.py) into kpu::matmul below, which computes torch.matmul (eagerly, in PyTorch,
+when it falls back) and reaches the aten graph whole, as the registry's broadcasting matmul.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,20 @@ from ._base import NotLowerable, lowers
 aten = torch.ops.aten
 
 
-@lowers(aten.mm.default, aten.bmm.default, aten.matmul.default, to="matmul")
+@torch.library.custom_op("kpu::matmul", mutates_args=())
+def _matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.matmul(a, b)
+
+
+@_matmul.register_fake
+def _matmul_fake(a, b):
+    return torch.matmul(a, b)
+
+
+MATMUL = torch.ops.kpu.matmul.default
+
+
+@lowers(aten.mm.default, aten.bmm.default, aten.matmul.default, MATMUL, to="matmul")
 def mm(ctx, node):
     a, b = ctx.arg(node, 0), ctx.arg(node, 1)
     if len(ctx.shape(a)) < 2 or len(ctx.shape(b)) < 2:

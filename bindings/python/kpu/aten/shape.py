@@ -1,4 +1,4 @@
-"""Layout ops: reshape-like views, permute/transpose, concat, split, slice, pad, and the
+"""Layout ops: reshape-like views, permute/transpose, concat, split, slice, select, pad, and the
 aliases that need no KPU op at all (clone, detach, alias, a same-dtype _to_copy)."""
 
 from __future__ import annotations
@@ -129,6 +129,21 @@ def slice_(ctx, node):
                            _END if end is None else ctx.int(end)).indices(shape[dim])
     return ctx.emit("slice", [ctx.tensor(x)], {"axis": dim, "start": begin, "end": stop,
                                                "step": step})
+
+
+@lowers(aten.select.int, to=("slice", "reshape"))
+def select(ctx, node):
+    # x[:, i]: the one-wide slice at i, without its axis.
+    x = ctx.arg(node, 0)
+    shape = ctx.shape(x)
+    dim = axis(ctx.int(ctx.arg(node, 1)), len(shape))
+    index = ctx.int(ctx.arg(node, 2))
+    if not -shape[dim] <= index < shape[dim]:
+        raise NotLowerable(f"index {index} out of range for size {shape[dim]}")
+    index %= shape[dim]
+    part = ctx.emit("slice", [ctx.tensor(x)], {"axis": dim, "start": index, "end": index + 1,
+                                               "step": 1})
+    return ctx.emit("reshape", [part], {"shape": list(ctx.shape(node))})
 
 
 @lowers(aten.constant_pad_nd.default, to="pad")
