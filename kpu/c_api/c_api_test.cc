@@ -251,3 +251,28 @@ TEST(CApi, ScaleSimTopologyOpEstimatesAddUpToTheFunctionalMetrics) {
   EXPECT_THAT(kpu_last_error(), HasSubstr("layer 'huge' (line 3)"));
   EXPECT_EQ(g, nullptr);
 }
+
+// Found by tests/fuzz:graph_fuzzer: "\n\0" parsed as a graph with an empty name and nothing else,
+// whose binary form was 0 bytes, which no parse accepts. Every graph now has a name.
+TEST(CApi, EveryGraphSerializesToBytesThatParseBack) {
+  const char nameless[] = {'\n', '\0'};
+  kpu_graph* parsed = nullptr;
+  ASSERT_EQ(kpu_graph_parse(nameless, sizeof(nameless), nullptr, &parsed), KPU_OK) << kpu_last_error();
+  kpu_graph* created = nullptr;
+  ASSERT_EQ(kpu_graph_create("", &created), KPU_OK);
+  for (kpu_graph* g : {parsed, created}) {
+    for (int json : {0, 1}) {
+      kpu_buffer* bytes = nullptr;
+      ASSERT_EQ(kpu_graph_serialize(g, json, &bytes), KPU_OK);
+      EXPECT_GT(kpu_buffer_size(bytes), 0u);
+      kpu_graph* again = nullptr;
+      EXPECT_EQ(kpu_graph_parse(kpu_buffer_data(bytes), kpu_buffer_size(bytes), nullptr, &again), KPU_OK)
+          << kpu_last_error();
+      if (json == 1) EXPECT_THAT(std::string(static_cast<const char*>(kpu_buffer_data(bytes)), kpu_buffer_size(bytes)),
+                                 HasSubstr("\"graph\""));
+      kpu_graph_destroy(again);
+      kpu_buffer_destroy(bytes);
+    }
+    kpu_graph_destroy(g);
+  }
+}

@@ -53,11 +53,16 @@ bool HasTensor(const kpu::ir::Graph& g, const std::string& name) {
   return false;
 }
 
+constexpr char kDefaultGraphName[] = "graph";
+
 kpu_status ParseInto(const std::string& bytes, const std::string& base_dir, kpu_graph** out,
                      const kpu::ExternalDataOptions& external = {}) {
   ABI_REQUIRE(!bytes.empty(), "the graph is empty (0 bytes)");
   auto graph = kpu::ParseGraph(bytes);
   if (!graph.ok()) return ToStatus(graph.status());
+  // A graph always has a name, as kpu_graph_create gives one: a graph whose every field is at its
+  // default would serialize to 0 bytes, which no parse accepts (found by tests/fuzz:graph_fuzzer).
+  if (graph->name().empty()) graph->set_name(kDefaultGraphName);
   if (absl::Status s = kpu::ResolveConstantData(&*graph, base_dir, external); !s.ok()) return ToStatus(s);
   *out = new kpu_graph{std::move(*graph)};
   return KPU_OK;
@@ -71,7 +76,7 @@ kpu_status kpu_graph_create(const char* name, kpu_graph** out) {
   ABI_GUARD({
     ABI_REQUIRE_NOT_NULL(out);
     auto* g = new kpu_graph;
-    g->proto.set_name(name ? name : "graph");
+    g->proto.set_name(name != nullptr && name[0] != '\0' ? name : kDefaultGraphName);
     *out = g;
     return KPU_OK;
   })

@@ -175,8 +175,8 @@ typedef struct kpu_attr {
   size_t n_values;
 } kpu_attr;
 
-/* An empty graph; `name` may be NULL ("graph"). *out is owned by the caller
- * (kpu_graph_destroy). */
+/* An empty graph; `name` may be NULL or "" ("graph", the name a parsed graph without one gets
+ * too). *out is owned by the caller (kpu_graph_destroy). */
 kpu_status kpu_graph_create(const char* name, kpu_graph** out);
 /* Parses JSON or protobuf binary (size > 0). `base_dir` resolves external_data paths; may be
  * NULL. *out is owned by the caller (kpu_graph_destroy). */
