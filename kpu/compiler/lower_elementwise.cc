@@ -1,7 +1,8 @@
-// Elementwise ops (add with broadcasting, relu) and softmax: tiles of the output stream through
+// Elementwise ops (add with broadcasting, the activations): tiles of the output stream through
 // L1 on the vector unit; every input tile is the matching box of the input, with broadcast
 // dimensions pinned to their single element.
 #include "absl/strings/str_cat.h"
+#include "kpu/compiler/lower_tiles.h"
 #include "kpu/compiler/lowering.h"
 #include "kpu/compiler/tiling.h"
 #include "kpu/ir/dtype.h"
@@ -11,10 +12,9 @@
 namespace kpu::compiler {
 namespace {
 
-// Emits loops over every dimension the tile splits, then loads the inputs, runs `type` and
-// stores the output, all inside the innermost loop.
-absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op, const RowTiling& tiling,
-                       ir::Compute::Type type, int64_t axis) {
+// Emits loops over every dimension the tile splits, then loads the inputs (a broadcast dimension
+// pinned to its one element), runs the op and stores the output, all inside the innermost loop.
+absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op, const RowTiling& tiling) {
   const Shape& out_shape = ctx.types.at(node.outputs(0)).shape;
   const int rank = static_cast<int>(out_shape.size());
   DfxBuilder& bld = ctx.builder;
@@ -44,18 +44,10 @@ absl::Status EmitTiled(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op
     in_regions.push_back(spec.At(bld.L1()));
   }
   RegionSpec out{node.outputs(0), index, tiling.tile};
-  uint64_t c = bld.Compute(body, type, node.op_type(), in_regions, out.At(bld.L1()), false, axis, loads,
+  uint64_t c = bld.Compute(body, ir::Compute::ELEMENTWISE, node.op_type(), in_regions, out.At(bld.L1()), false, 0, loads,
                            &node.attributes());
   bld.Move(body, out, bld.L1(), ir::EXTERNAL, {c});
-  bld.Barrier(op->mutable_dfx(), absl::StrCat(node.name(), " done"), {});
-
-  ir::TileConfig* tc = op->mutable_tiling();
-  for (int d = 0; d < rank; ++d) {
-    (*tc->mutable_tile_sizes())[absl::StrCat("d", d)] = tiling.tile[d];
-    tc->add_loop_order(absl::StrCat("d", d));
-  }
-  op->set_l1_bytes(tiling.l1_bytes);
-  op->set_staging_bytes(tiling.staging_bytes);
+  FinishTiledOp(node, op, tiling, bld);
   return absl::OkStatus();
 }
 
@@ -66,19 +58,7 @@ absl::Status LowerElementwise(const ir::Node& node, LoweringContext& ctx, ir::KP
   const int buffers = node.inputs_size() + 1;
   KPU_ASSIGN_OR_RETURN(RowTiling tiling, ChooseRowTiling(out.shape, {}, DTypeSize(out.dtype), buffers, buffers,
                                                          ctx.config, node.name()));
-  return EmitTiled(node, ctx, op, tiling, ir::Compute::ELEMENTWISE, 0);
-}
-
-absl::Status LowerSoftmax(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op) {
-  const TensorType& out = ctx.types.at(node.outputs(0));
-  const int64_t rank = static_cast<int64_t>(out.shape.size());
-  KPU_ASSIGN_OR_RETURN(int64_t axis, NormalizeAxis(GetInt(node.attributes(), "axis", -1), rank));
-  // Softmax needs the whole axis in one tile; every other dimension may split.
-  std::vector<bool> whole(rank, false);
-  whole[axis] = true;
-  KPU_ASSIGN_OR_RETURN(RowTiling tiling, ChooseRowTiling(out.shape, whole,
-                                                         DTypeSize(out.dtype), 2, 2, ctx.config, node.name()));
-  return EmitTiled(node, ctx, op, tiling, ir::Compute::SOFTMAX_TILE, axis);
+  return EmitTiled(node, ctx, op, tiling);
 }
 
 }  // namespace kpu::compiler

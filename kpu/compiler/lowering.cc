@@ -30,12 +30,12 @@ const std::map<std::string, LowerFn>& Lowerings() {
       {"split", LowerSplit},
       {"slice", LowerSlice},
       {"pad", LowerPad},
-      // Reductions with the reduced axes whole in a tile, and standalone batch_norm (lower_reduce.cc).
+      // Reductions with the reduced axes whole in a tile (lower_reduce.cc); standalone batch_norm (lower_norm.cc).
       {"mean", LowerReduce},
       {"sum", LowerReduce},
       {"amax", LowerReduce},
       {"batch_norm", LowerBatchNorm},
-      // Window ops (lower_window.cc).
+      // Pools (lower_pool.cc), resizes (lower_resize.cc), conv_transpose2d (lower_conv_transpose.cc).
       {"max_pool2d", LowerPool2d},
       {"avg_pool2d", LowerPool2d},
       {"adaptive_avg_pool2d", LowerAdaptivePool2d},

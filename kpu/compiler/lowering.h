@@ -34,9 +34,13 @@ const std::map<std::string, LowerFn>& Lowerings();
 // Ops the passes rewrite into others before lowering (linear -> matmul).
 const std::set<std::string>& Decompositions();
 
+// lower_conv2d.cc
 absl::Status LowerConv2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_matmul.cc
 absl::Status LowerMatmul(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_elementwise.cc
 absl::Status LowerElementwise(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_softmax.cc
 absl::Status LowerSoftmax(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 // lower_shape.cc
 absl::Status LowerReshape(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
@@ -47,11 +51,14 @@ absl::Status LowerSlice(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* o
 absl::Status LowerPad(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 // lower_reduce.cc
 absl::Status LowerReduce(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_norm.cc
 absl::Status LowerBatchNorm(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
-// lower_window.cc
+// lower_pool.cc
 absl::Status LowerPool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 absl::Status LowerAdaptivePool2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_resize.cc
 absl::Status LowerUpsample2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
+// lower_conv_transpose.cc
 absl::Status LowerConvTranspose2d(const ir::Node& node, LoweringContext& ctx, ir::KPUOp* op);
 
 }  // namespace kpu::compiler
