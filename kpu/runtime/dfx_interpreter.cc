@@ -50,6 +50,31 @@ absl::Status ForEachElement(const Place& p, F&& f) {
   return absl::OkStatus();
 }
 
+// Calls f(c, n) for each run of the place along its last dimension: c is the run's first
+// coordinate, n its length (the last extent). Copies by runs where the last stride is 1 cost one
+// memcpy a row instead of one per element.
+template <typename F>
+absl::Status ForEachRun(const Place& p, F&& f) {
+  const int rank = static_cast<int>(p.extent.size());
+  if (rank == 0) return f(std::vector<int64_t>{}, int64_t{1});
+  for (int d = 0; d < rank; ++d) {
+    if (p.extent[d] <= 0) return absl::OkStatus();
+  }
+  std::vector<int64_t> i(rank, 0), c(p.origin);
+  const int64_t n = p.extent[rank - 1];
+  while (true) {
+    KPU_RETURN_IF_ERROR(f(c, n));
+    int d = rank - 2;
+    for (; d >= 0; --d) {
+      c[d] += p.stride[d];
+      if (++i[d] < p.extent[d]) break;
+      i[d] = 0;
+      c[d] = p.origin[d];
+    }
+    if (d < 0) return absl::OkStatus();
+  }
+}
+
 bool Inside(const std::vector<int64_t>& c, const Shape& shape) {
   for (size_t d = 0; d < c.size(); ++d) {
     if (c[d] < 0 || c[d] >= shape[d]) return false;
@@ -169,9 +194,30 @@ class Interpreter {
                                                 DTypeName(t->dtype)));
       }
       const char* src = static_cast<const char*>(t->data);
-      KPU_RETURN_IF_ERROR(ForEachElement(place, [&](const std::vector<int64_t>&, const std::vector<int64_t>& c) {
-        std::memcpy(dst, Inside(c, t->shape) ? src + RowMajorOffset(c, t->shape) * e : pad.data(), e);
-        dst += e;
+      const int last = static_cast<int>(place.extent.size()) - 1;
+      std::vector<int64_t> c;  // the run's coordinates, moved along it (one allocation per read)
+      KPU_RETURN_IF_ERROR(ForEachRun(place, [&](const std::vector<int64_t>& start, int64_t n) {
+        c = start;
+        if (last >= 0 && place.stride[last] == 1) {
+          // The run's part inside the tensor in one copy, padding on either side of it.
+          const int64_t first = c[last];
+          c[last] = std::max<int64_t>(first, 0);
+          const int64_t end = std::min<int64_t>(first + n, t->shape[last]);
+          const int64_t inside = Inside(c, t->shape) && end > c[last] ? end - c[last] : 0;
+          const int64_t before = inside > 0 ? c[last] - first : n;
+          for (int64_t k = 0; k < before; ++k, dst += e) std::memcpy(dst, pad.data(), e);
+          if (inside > 0) {
+            std::memcpy(dst, src + RowMajorOffset(c, t->shape) * e, inside * e);
+            dst += inside * e;
+          }
+          for (int64_t k = before + inside; k < n; ++k, dst += e) std::memcpy(dst, pad.data(), e);
+          return absl::OkStatus();
+        }
+        for (int64_t k = 0; k < n; ++k) {
+          std::memcpy(dst, Inside(c, t->shape) ? src + RowMajorOffset(c, t->shape) * e : pad.data(), e);
+          dst += e;
+          if (last >= 0) c[last] += place.stride[last];
+        }
         return absl::OkStatus();
       }));
       return out;
@@ -188,14 +234,28 @@ class Interpreter {
     };
     if (it == buffers_.end()) return missing();
     const int rank = static_cast<int>(place.extent.size());
-    KPU_RETURN_IF_ERROR(ForEachElement(place, [&](const std::vector<int64_t>&, const std::vector<int64_t>& c) {
+    // Only fragments whose box meets the tile's can hold its elements, newest first. A buffer of
+    // partial tiles (a weight panel, partial sums) holds many fragments; looking in each of them
+    // for every element made a read cost elements x fragments.
+    std::vector<const Fragment*> near;
+    for (auto f = it->second.rbegin(); f != it->second.rend(); ++f) {
+      bool meets = static_cast<int>(f->place.origin.size()) == rank;
+      for (int d = 0; d < rank && meets; ++d) {
+        const int64_t lo = place.origin[d], hi = lo + (place.extent[d] - 1) * std::max<int64_t>(place.stride[d], 1);
+        const int64_t flo = f->place.origin[d];
+        const int64_t fhi = flo + (f->place.extent[d] - 1) * std::max<int64_t>(f->place.stride[d], 1);
+        meets = place.extent[d] > 0 && f->place.extent[d] > 0 && lo <= fhi && flo <= hi;
+      }
+      if (meets) near.push_back(&*f);
+    }
+    auto element = [&](const std::vector<int64_t>& c) -> absl::Status {
       if (!Inside(c, t->shape)) {
         std::memcpy(dst, pad.data(), e);
         dst += e;
         return absl::OkStatus();
       }
       // The newest fragment holding the element has its value.
-      for (auto f = it->second.rbegin(); f != it->second.rend(); ++f) {
+      for (const Fragment* f : near) {
         int64_t off = 0;
         bool held = f->element_size == e;
         for (int d = 0; d < rank && held; ++d) {
@@ -218,6 +278,36 @@ class Interpreter {
         return absl::OkStatus();
       }
       return missing();
+    };
+    std::vector<int64_t> c;  // the run's coordinates, moved along it (one allocation per read)
+    KPU_RETURN_IF_ERROR(ForEachRun(place, [&](const std::vector<int64_t>& start, int64_t n) -> absl::Status {
+      c = start;
+      // One fragment near the tile (the usual case) that holds the whole run inside the tensor,
+      // stored row-major in the reader's layout: one copy for the run.
+      const int last = rank - 1;
+      if (near.size() == 1 && rank > 0 && place.stride[last] == 1) {
+        const Fragment& f = *near[0];
+        bool whole = f.element_size == e && f.layout == r.layout() && f.place.stride[last] == 1 &&
+                     f.strides[last] == 1 && c[last] >= 0 && c[last] + n <= t->shape[last];
+        int64_t off = 0;
+        for (int d = 0; d < rank && whole; ++d) {
+          const int64_t rel = c[d] - f.place.origin[d];
+          const int64_t j = rel / f.place.stride[d];
+          whole = c[d] >= 0 && c[d] < t->shape[d] && rel >= 0 && rel % f.place.stride[d] == 0 && j < f.place.extent[d] &&
+                  (d != last || j + n <= f.place.extent[d]);
+          off += j * f.strides[d];
+        }
+        if (whole) {
+          std::memcpy(dst, f.data.data() + off * e, n * e);
+          dst += n * e;
+          return absl::OkStatus();
+        }
+      }
+      for (int64_t k = 0; k < n; ++k) {
+        KPU_RETURN_IF_ERROR(element(c));
+        if (rank > 0) c[last] += place.stride[last];
+      }
+      return absl::OkStatus();
     }));
     return out;
   }
