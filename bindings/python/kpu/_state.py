@@ -60,8 +60,9 @@ def begin_model_call() -> None:
         _call = _empty_call()
 
 
-def add_region_metrics(region: str, metrics: dict, op_metrics: list[dict]) -> None:
-    """Adds one KPU region's run to the current model call."""
+def add_region_metrics(region: str, metrics: dict, op_metrics) -> None:
+    """Adds one KPU region's run to the current model call. `op_metrics` is its per-op list, or
+    a function that returns it (called by last_metrics(), before the region runs again)."""
     global _call
     with _lock:
         if _call is None:
@@ -82,7 +83,7 @@ def add_region_metrics(region: str, metrics: dict, op_metrics: list[dict]) -> No
             call["average_power_watts"] = call["total_energy_uj"] / call["total_time_us"]
         call["regions"] += 1
         call["on_kpu"] = True
-        call["op_metrics"].extend(dict(op, region=region) for op in op_metrics)
+        call["op_metrics"].append((region, op_metrics))
 
 
 def last_metrics() -> dict | None:
@@ -91,14 +92,23 @@ def last_metrics() -> dict | None:
 
     None before any compiled model has been called. When the last call ran nothing on the KPU,
     "on_kpu" is False and every number is 0: never an earlier call's numbers. A model call is
-    one call of a graph Dynamo compiled; a model with graph breaks is several such graphs, and
-    the numbers are those of the last one.
+    one call of the compiled model: when Dynamo splits it at graph breaks, every graph of that
+    call counts (model_call.py).
     """
     with _lock:
         if _call is None:
             return None
+        # Resolve the regions' per-op lists once, in the order the regions ran.
+        resolved = []
+        for entry in _call["op_metrics"]:
+            if isinstance(entry, tuple):
+                region, ops = entry
+                resolved.extend(dict(op, region=region) for op in (ops() if callable(ops) else ops))
+            else:
+                resolved.append(entry)
+        _call["op_metrics"] = resolved
         out = dict(_call)
-        out["op_metrics"] = [dict(op) for op in _call["op_metrics"]]
+        out["op_metrics"] = [dict(op) for op in resolved]
         return out
 
 

@@ -69,8 +69,11 @@ class _Program:
             feeds = {name: to_numpy(args[i]) for i, name in self.lowered.inputs}
             outputs = self.runtime.execute(feeds, int(region.settings["mode"]),
                                            int(region.settings["engine"]))
-            _state.add_region_metrics(region.region_name, self.runtime.metrics(),
-                                      _op_list(self.runtime.metrics_json(), self.op_info))
+            # The per-op list is read from the runtime only when kpu.last_metrics() asks: its
+            # JSON costs more than the rest of a small model's call.
+            runtime, op_info = self.runtime, self.op_info
+            _state.add_region_metrics(region.region_name, runtime.metrics(),
+                                      lambda: _op_list(runtime.metrics_json(), op_info))
         return self.lowered.assemble(outputs, args, _device(args))
 
 

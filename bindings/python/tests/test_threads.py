@@ -114,8 +114,9 @@ def big_linear_graph(n):
 
 
 def test_execute_releases_the_gil():
-    # Slow on purpose: the DFX interpreter moves every tile of a 384x384x384 matmul.
-    n = 384
+    # Slow on purpose: the DFX interpreter moves every tile of a 1024x1024x1024 matmul (about
+    # 1.5 s on an idle 2-core machine).
+    n = 1024
     program = lib.compile(big_linear_graph(n))
     rt = lib.Runtime(program)
     x = np.ones((n, n), dtype=np.float32)
