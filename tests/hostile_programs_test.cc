@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <limits>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -216,6 +217,18 @@ TEST(HostilePrograms, EmptyNestedTileLoopsAreRejectedPromptly) {
     EXPECT_EQ(o.stage, "deserialize") << o;
     EXPECT_THAT(o.message, AllOf(HasSubstr("steps"), HasSubstr("limit"))) << o;
   }
+}
+
+// Found by program_structured_fuzzer (tests/fuzz/regressions/program/): a loop ending near 2^63
+// overflowed the trip count (end - start + step - 1) and the induction variable (i += step). Two
+// iterations, 0 and 2^62, are what it takes.
+TEST(HostilePrograms, ALoopEndingNear2To63TakesItsTwoTrips) {
+  const Outcome o = RunObject(EditedObject(CompiledMlp(), [&](Program& p) {
+    ir::DfxOp loop = EmptyLoopNest({std::numeric_limits<int64_t>::max()});
+    loop.mutable_tile_loop()->set_step(int64_t{1} << 62);
+    *p.proto.mutable_operations()->mutable_ops(0)->add_dfx() = loop;
+  }));
+  EXPECT_EQ(o.stage, "ran") << o;
 }
 
 // The same 10^15 iterations with work in the innermost loop.

@@ -182,6 +182,14 @@ absl::Status CheckLoop(const ir::TileLoop& loop) {
   return absl::OkStatus();
 }
 
+// Iterations of a loop CheckLoop accepted (start >= 0, end >= start, step > 0), without the
+// overflow of end - start + step - 1 when end is near 2^63 (found by program_structured_fuzzer).
+uint64_t LoopTrips(const ir::TileLoop& loop) {
+  const uint64_t span = static_cast<uint64_t>(loop.end() - loop.start());
+  const uint64_t step = static_cast<uint64_t>(loop.step());
+  return span / step + (span % step != 0 ? 1 : 0);
+}
+
 uint64_t SaturatingAdd(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 uint64_t SaturatingMul(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
 
@@ -196,8 +204,7 @@ absl::StatusOr<uint64_t> StaticSteps(const google::protobuf::RepeatedPtrField<ir
     if (!op.has_tile_loop()) continue;
     const ir::TileLoop& loop = op.tile_loop();
     KPU_RETURN_IF_ERROR(CheckLoop(loop));
-    const uint64_t trips = static_cast<uint64_t>((loop.end() - loop.start()) / loop.step() +
-                                                 ((loop.end() - loop.start()) % loop.step() != 0 ? 1 : 0));
+    const uint64_t trips = LoopTrips(loop);
     KPU_ASSIGN_OR_RETURN(uint64_t body, StaticSteps(loop.body(), depth + 1));
     steps = SaturatingAdd(steps, SaturatingMul(trips, SaturatingAdd(body, 1)));
   }
@@ -344,11 +351,13 @@ struct Walker {
             return InvalidProgramError(absl::StrCat("TileLoop variable '", loop.induction_var(),
                                                     "' is empty or shadows an outer loop"));
           }
-          const uint64_t trips = static_cast<uint64_t>((loop.end() - loop.start() + loop.step() - 1) / loop.step());
+          const uint64_t trips = LoopTrips(loop);
           if (trips > max_steps) return InvalidProgramError("TileLoop trip count is too large");
           stack.push_back(loop.induction_var());
           values.push_back(0);
-          for (int64_t i = loop.start(); i < loop.end(); i += loop.step()) {
+          // Counted by trips: start + k * step stays below end, where i += step could pass 2^63.
+          for (uint64_t k = 0; k < trips; ++k) {
+            const int64_t i = loop.start() + static_cast<int64_t>(k) * loop.step();
             if (++steps > max_steps) {
               return InvalidProgramError(absl::StrCat("DFX kernel exceeds the limit of ", max_steps, " steps"));
             }
