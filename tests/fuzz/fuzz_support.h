@@ -24,6 +24,12 @@ constexpr uint64_t kMaxIoBytes = uint64_t{64} << 20;
 // program near the loader's own limit (2*10^8) is correct to accept and takes seconds, which
 // would starve the fuzzer. tests/hostile_programs_test covers programs at that limit.
 constexpr uint64_t kMaxFuzzSteps = 200'000;
+// The two interpreters move every tile's bytes: run them on programs up to this many steps, the
+// fast path on all of them.
+constexpr uint64_t kMaxInterpretedSteps = 20'000;
+// The JSON view costs more than everything else for a large program; print programs up to this
+// size (every seed is smaller).
+constexpr size_t kMaxJsonProgramBytes = 32 << 10;
 
 // A broken invariant is a bug the fuzzer found: print it and abort, so libFuzzer keeps the input.
 [[noreturn]] void Fail(const std::string& what);
