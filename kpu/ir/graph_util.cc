@@ -131,6 +131,18 @@ absl::Status InferGraph(ir::Graph* graph) {
       return InvalidArgumentError(absl::StrCat("graph input '", in, "' has no tensor entry with dtype and shape"));
     }
   }
+  // A caller passes each input and output once by name (kpu_execute refuses a name given twice),
+  // so a graph that lists one twice would compile to a program nobody can run (found by
+  // tests/fuzz:graph_fuzzer).
+  for (const auto* list : {&graph->inputs(), &graph->outputs()}) {
+    std::set<std::string> once;
+    for (const std::string& name : *list) {
+      if (!once.insert(name).second) {
+        return InvalidArgumentError(absl::StrCat("graph ", list == &graph->inputs() ? "input" : "output", " '", name,
+                                                 "' is listed twice"));
+      }
+    }
+  }
 
   KPU_ASSIGN_OR_RETURN(std::vector<int> order, TopologicalOrder(*graph));
   auto by_name = TensorsByName(graph);

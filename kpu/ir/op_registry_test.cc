@@ -98,5 +98,26 @@ TEST(InferGraph, ReportsAllUnknownOpsTogether) {
   EXPECT_EQ(s.message(), "Unsupported operators: InstanceNorm, GroupNorm");
 }
 
+// Found by tests/fuzz:graph_fuzzer: outputs [y, y] compiled into a program whose runtime refuses
+// the second 'y' (each name is given once to kpu_execute).
+TEST(InferGraph, InputsAndOutputsAreListedOnce) {
+  for (bool twice_in : {true, false}) {
+    ir::Graph g;
+    auto* x = g.add_tensors();
+    x->set_name("x");
+    x->set_dtype(ir::FLOAT32);
+    x->add_shape(2);
+    g.add_inputs("x");
+    if (twice_in) g.add_inputs("x");
+    ir::Node* n = g.add_nodes();
+    n->set_op_type("relu");
+    n->add_inputs("x");
+    n->add_outputs("y");
+    g.add_outputs("y");
+    if (!twice_in) g.add_outputs("y");
+    EXPECT_EQ(InferGraph(&g).message(), twice_in ? "graph input 'x' is listed twice" : "graph output 'y' is listed twice");
+  }
+}
+
 }  // namespace
 }  // namespace kpu
