@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from .aten.matmul import MATMUL
 from .aten.resize import UPSAMPLE_BILINEAR2D, UPSAMPLE_NEAREST2D
+from .fx_util import replace_node
 
 # F.interpolate's parameters, in order.
 _PARAMS = ("input", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor",
@@ -55,11 +56,7 @@ def rewrite_interpolate(gm: torch.fx.GraphModule) -> int:
         else:
             align = args.get("align_corners")
             target, new_args = UPSAMPLE_BILINEAR2D, (x, size, bool(align), scales)
-        with gm.graph.inserting_before(node):
-            new = gm.graph.call_function(target, new_args)
-        new.meta.update(node.meta)
-        node.replace_all_uses_with(new)
-        gm.graph.erase_node(node)
+        replace_node(gm.graph, node, lambda: gm.graph.call_function(target, new_args))
         done += 1
     if done:
         gm.recompile()
@@ -87,11 +84,7 @@ def rewrite_matmul(gm: torch.fx.GraphModule) -> int:
         a, b = examples
         if a.dim() < 2 or b.dim() < 3:
             continue
-        with gm.graph.inserting_before(node):
-            new = gm.graph.call_function(MATMUL, tuple(node.args))
-        new.meta.update(node.meta)
-        node.replace_all_uses_with(new)
-        gm.graph.erase_node(node)
+        replace_node(gm.graph, node, lambda: gm.graph.call_function(MATMUL, tuple(node.args)))
         done += 1
     if done:
         gm.recompile()

@@ -16,6 +16,16 @@ from __future__ import annotations
 import torch
 import torch.fx
 
+from .fx_util import replace_node
+
+
+def _register(gm: torch.fx.GraphModule, attr: str, value: torch.Tensor) -> None:
+    """Makes `value` gm's parameter (if it is one) or buffer named `attr`."""
+    if isinstance(value, torch.nn.Parameter):
+        gm.register_parameter(attr, value)
+    else:
+        gm.register_buffer(attr, value)
+
 
 def _is_param_or_buffer(node: torch.fx.Node) -> bool:
     grapharg = node.meta.get("grapharg")
@@ -58,20 +68,14 @@ def freeze_dynamo_graph(gm: torch.fx.GraphModule) -> tuple[torch.fx.GraphModule,
             continue
         value = node.meta["grapharg"].example
         attr = f"_kpu_frozen_{i}"
-        if isinstance(value, torch.nn.Parameter):
-            gm.register_parameter(attr, value)
-        else:
-            gm.register_buffer(attr, value)
+        _register(gm, attr, value)
         # AOTAutograd matches every lifted parameter to its Dynamo source (for guards and
         # dedup); a Dynamo graph keeps that map in _param_name_to_source.
         sources = getattr(gm, "_param_name_to_source", None)
         if sources is not None:
             sources[attr] = node.meta["grapharg"].source
-        with gm.graph.inserting_before(node):
-            new = gm.graph.get_attr(attr)
-        new.meta.update({k: v for k, v in node.meta.items() if k in ("example_value", "val")})
-        node.replace_all_uses_with(new)
-        gm.graph.erase_node(node)
+        replace_node(gm.graph, node, lambda: gm.graph.get_attr(attr),
+                     {k: v for k, v in node.meta.items() if k in ("example_value", "val")})
     gm.recompile()
     return gm, kept
 
@@ -93,13 +97,6 @@ def freeze_inputs(gm: torch.fx.GraphModule, values: dict) -> None:
     for i, value in sorted(values.items()):
         node = placeholders[i]
         attr = f"_kpu_const_{i}"
-        if isinstance(value, torch.nn.Parameter):
-            gm.register_parameter(attr, value)
-        else:
-            gm.register_buffer(attr, value)
-        with gm.graph.inserting_before(node):
-            new = gm.graph.get_attr(attr)
-        new.meta.update(node.meta)
-        node.replace_all_uses_with(new)
-        gm.graph.erase_node(node)
+        _register(gm, attr, value)
+        replace_node(gm.graph, node, lambda: gm.graph.get_attr(attr))
     gm.recompile()
