@@ -1,5 +1,6 @@
 // Micro-benchmarks of the toolchain's hot paths on the seed-000 MNIST MLP: compiling, running on
-// the fast engine and on the DFX interpreter, and the analytical timing model by itself.
+// the fast engine and on the DFX interpreter, and the analytical timing model by itself; and
+// single fast-path kernels at the sizes of ResNet-18's layers.
 //
 // Counters, beside Google Benchmark's time and items/s:
 //   kpu_cycles, kpu_energy_uJ, kpu_util  what the simulated KPU reports for one run
@@ -14,6 +15,7 @@
 #include "kpu/compiler/compiler.h"
 #include "kpu/ir/config_presets.h"
 #include "kpu/runtime/executor.h"
+#include "kpu/runtime/kernels.h"
 #include "kpu/sim/analytical_model.h"
 #include "kpu/testing/test_graphs.h"
 
@@ -125,6 +127,29 @@ void BM_EstimateProgram(benchmark::State& state) {
   state.counters["kpu_ops"] = program.proto.operations().ops_size();
 }
 BENCHMARK(BM_EstimateProgram)->Arg(16)->Unit(benchmark::kMicrosecond);
+
+// ResNet-18's max pool (3x3, stride 2, padding 1) on its stem's output, 1x64x112x112, the way the
+// fast engine calls it: one kernel on the whole tensor.
+void BM_MaxPoolKernel(benchmark::State& state) {
+  const Shape x_shape = {1, 64, 112, 112}, y_shape = {1, 64, 56, 56};
+  std::vector<float> x = testing::RandomValues(NumElements(x_shape), 1.0f, 3), y(NumElements(y_shape));
+  AttrMap attrs;
+  for (const char* name : {"kernel", "stride", "padding"}) {
+    const int64_t v = name[0] == 'k' ? 3 : name[0] == 's' ? 2 : 1;
+    for (int i = 0; i < 2; ++i) attrs[name].mutable_ints()->add_values(v);
+  }
+  const runtime::KernelArgs args{attrs, {{ir::FLOAT32, x_shape, x.data()}}, {{ir::FLOAT32, y_shape, y.data()}}};
+  for (auto _ : state) {
+    if (auto s = runtime::RunKernel("max_pool2d", args); !s.ok()) {
+      state.SkipWithError(std::string(s.message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * (x.size() + y.size()) * sizeof(float));
+}
+BENCHMARK(BM_MaxPoolKernel)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace kpu

@@ -2,6 +2,7 @@
 // as -inf) and propagates NaN; avg pooling's divisor follows count_include_pad (the padded window,
 // clipped to input + padding, as ATen does) or divisor_override; adaptive bins are
 // [floor(o*in/out), ceil((o+1)*in/out)) of the whole op, also in a DFX tile (LocalBins).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -22,6 +23,12 @@ absl::Status CheckPool(const char* op, const KernelArgs& args, const ops::Pool2d
   return ExpectShape(op, "output", args.output().shape, y);
 }
 
+// max(m, v) where a NaN on either side wins: (v > m || v is NaN) ? v : m, without a branch.
+inline float NanMax(float m, float v) { return (v > m) | (v != v) ? v : m; }
+
+// ceil(a / b) for b > 0 and any a.
+inline int64_t CeilDivSigned(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
 absl::Status MaxPool2dF32(const KernelArgs& args) {
   KPU_ASSIGN_OR_RETURN(ops::Pool2dAttrs a, ops::Pool2dAttrsOf(args.attributes));
   KPU_RETURN_IF_ERROR(CheckPool("max_pool2d", args, a));
@@ -30,15 +37,21 @@ absl::Status MaxPool2dF32(const KernelArgs& args) {
   const int64_t planes = x[0] * x[1], h = x[2], w = x[3], oh = y[2], ow = y[3];
   const float* px = args.inputs[0].as<float>();
   float* py = args.output().as<float>();
-  // Per output column, the first and one-past-last kernel tap that lands inside the input: the
-  // inner loops then run without bounds checks.
-  std::vector<int64_t> kj0(ow), kj1(ow);
-  for (int64_t j = 0; j < ow; ++j) {
-    const int64_t w0 = j * a.stride[1] - a.padding[1];
-    kj0[j] = w0 >= 0 ? 0 : (-w0 + a.dilation[1] - 1) / a.dilation[1];
-    kj1[j] = std::min(a.kernel[1], w0 < w ? (w - w0 + a.dilation[1] - 1) / a.dilation[1] : 0);
+  // Per kernel column kj, the output columns [j0, j1) whose tap kj lands inside the input:
+  // j * stride - padding + kj * dilation in [0, w).
+  std::vector<int64_t> j0(a.kernel[1]), j1(a.kernel[1]);
+  for (int64_t kj = 0; kj < a.kernel[1]; ++kj) {
+    const int64_t off = kj * a.dilation[1] - a.padding[1];
+    j0[kj] = std::clamp<int64_t>(CeilDivSigned(-off, a.stride[1]), 0, ow);
+    j1[kj] = std::clamp<int64_t>(CeilDivSigned(w - off, a.stride[1]), j0[kj], ow);
   }
+  // Two passes per output row, both without branches: the window's rows reduce into one row of
+  // column maxima (contiguous, so it vectorises), then each kernel column's taps reduce over that
+  // row. NaN wins every comparison, so a window holding a NaN gives NaN, as in ATen; padding
+  // and taps past the input are left out (they read as -inf).
   ParallelFor(planes, h * w + oh * ow, [&](int64_t p0, int64_t p1) {
+    std::vector<float> column_max(w);
+    float* cm = column_max.data();
     for (int64_t p = p0; p < p1; ++p) {
       const float* in = px + p * h * w;
       float* out = py + p * oh * ow;
@@ -46,19 +59,16 @@ absl::Status MaxPool2dF32(const KernelArgs& args) {
         const int64_t h0 = i * a.stride[0] - a.padding[0];
         const int64_t ki0 = h0 >= 0 ? 0 : (-h0 + a.dilation[0] - 1) / a.dilation[0];
         const int64_t ki1 = std::min(a.kernel[0], h0 < h ? (h - h0 + a.dilation[0] - 1) / a.dilation[0] : 0);
-        for (int64_t j = 0; j < ow; ++j) {
-          const int64_t w0 = j * a.stride[1] - a.padding[1];
-          float m = -std::numeric_limits<float>::infinity();
-          bool nan = false;
-          for (int64_t ki = ki0; ki < ki1; ++ki) {
-            const float* row = in + (h0 + ki * a.dilation[0]) * w;
-            for (int64_t kj = kj0[j]; kj < kj1[j]; ++kj) {
-              const float v = row[w0 + kj * a.dilation[1]];
-              m = v > m ? v : m;
-              nan |= std::isnan(v);
-            }
-          }
-          out[i * ow + j] = nan ? std::numeric_limits<float>::quiet_NaN() : m;
+        std::fill(cm, cm + w, -std::numeric_limits<float>::infinity());
+        for (int64_t ki = ki0; ki < ki1; ++ki) {
+          const float* row = in + (h0 + ki * a.dilation[0]) * w;
+          for (int64_t c = 0; c < w; ++c) cm[c] = NanMax(cm[c], row[c]);
+        }
+        float* o = out + i * ow;
+        std::fill(o, o + ow, -std::numeric_limits<float>::infinity());
+        for (int64_t kj = 0; kj < a.kernel[1]; ++kj) {
+          const int64_t s = a.stride[1], off = kj * a.dilation[1] - a.padding[1];
+          for (int64_t j = j0[kj]; j < j1[kj]; ++j) o[j] = NanMax(o[j], cm[j * s + off]);
         }
       }
     }

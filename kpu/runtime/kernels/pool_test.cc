@@ -70,6 +70,48 @@ TEST(MaxPoolKernel, LargeInputsSplitAcrossThreadsMatchANaiveLoop) {
   ExpectNear(y.data, want, 0);
 }
 
+// The kernel reduces rows, then columns, each kernel column over its own range of outputs; a
+// window-by-window loop is the reference, over rectangular kernels, strides, dilations,
+// paddings, ceil_mode and scattered NaNs.
+TEST(MaxPoolKernel, EveryWindowShapeMatchesAWindowByWindowLoop) {
+  struct Case { int64_t kh, kw, sh, sw, ph, pw, dh, dw, ceil; };
+  const Case cases[] = {{3, 3, 2, 2, 1, 1, 1, 1, 0}, {2, 3, 1, 2, 1, 0, 1, 1, 1}, {3, 2, 2, 3, 1, 1, 2, 1, 1},
+                        {1, 4, 1, 1, 0, 2, 1, 2, 0}, {5, 5, 3, 3, 2, 2, 1, 1, 1}, {3, 3, 1, 1, 1, 1, 3, 3, 0},
+                        {2, 2, 2, 2, 0, 0, 1, 1, 1}, {4, 1, 3, 1, 2, 0, 1, 1, 0}};
+  for (const Case& c : cases) {
+    const int64_t h = 11, w = 13;
+    F32Tensor x = F32Tensor::Wave({1, 3, h, w}, 0.7f, 4.0f);
+    for (size_t i = 5; i < x.data.size(); i += 37) x.data[i] = NAN;
+    const auto out = [&](int64_t n, int64_t k, int64_t st, int64_t pad, int64_t dil) {
+      const int64_t span = n + 2 * pad - dil * (k - 1) - 1;
+      int64_t o = (c.ceil ? (span + st - 1) / st : span / st) + 1;
+      if (c.ceil && (o - 1) * st >= n + pad) --o;  // no window may start in the right padding
+      return o;
+    };
+    const int64_t oh = out(h, c.kh, c.sh, c.ph, c.dh), ow = out(w, c.kw, c.sw, c.pw, c.dw);
+    F32Tensor y({1, 3, oh, ow});
+    ASSERT_TRUE(RunOp("max_pool2d", Attrs().Ints("kernel", {c.kh, c.kw}).Ints("stride", {c.sh, c.sw})
+                                     .Ints("padding", {c.ph, c.pw}).Ints("dilation", {c.dh, c.dw})
+                                     .Int("ceil_mode", c.ceil), {&x}, {&y}).ok())
+        << c.kh << "x" << c.kw;
+    std::vector<float> want;
+    for (int64_t p = 0; p < 3; ++p)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          float m = -INFINITY;
+          for (int64_t ki = 0; ki < c.kh; ++ki)
+            for (int64_t kj = 0; kj < c.kw; ++kj) {
+              const int64_t r = i * c.sh - c.ph + ki * c.dh, col = j * c.sw - c.pw + kj * c.dw;
+              if (r < 0 || r >= h || col < 0 || col >= w) continue;
+              const float v = x.data[(p * h + r) * w + col];
+              if (v > m || std::isnan(v)) m = v;
+            }
+          want.push_back(m);
+        }
+    ExpectNear(y.data, want, 0);
+  }
+}
+
 TEST(PoolKernels, RejectAWrongOutputShape) {
   F32Tensor x({1, 1, 4, 4}), y({1, 1, 3, 3});
   EXPECT_FALSE(RunOp("max_pool2d", Attrs().Ints("kernel", {2, 2}), {&x}, {&y}).ok());
