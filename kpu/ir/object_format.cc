@@ -53,19 +53,36 @@ std::string SectionName(uint32_t type) {
   return absl::StrCat("section type ", type);
 }
 
+// CRC-32 (IEEE, reflected), eight bytes per step ("slicing by 8"): table[k][b] is the CRC of
+// byte b followed by k zero bytes, so eight lookups replace eight dependent byte steps. A
+// ResNet-18 program carries 45 MB of weights, checked at every load and written at every save.
 uint32_t Crc32(const void* data, size_t size) {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
+  using Tables = std::array<std::array<uint32_t, 256>, 8>;
+  static const Tables table = [] {
+    Tables t{};
     for (uint32_t i = 0; i < 256; ++i) {
       uint32_t c = i;
       for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
+      t[0][i] = c;
+    }
+    for (int k = 1; k < 8; ++k) {
+      for (uint32_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
     }
     return t;
   }();
   uint32_t crc = 0xFFFFFFFFu;
   const auto* p = static_cast<const uint8_t*>(data);
-  for (size_t i = 0; i < size; ++i) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    // Little-endian words from bytes, whatever the host's byte order.
+    const uint32_t lo = crc ^ (uint32_t{p[i]} | uint32_t{p[i + 1]} << 8 | uint32_t{p[i + 2]} << 16 |
+                               uint32_t{p[i + 3]} << 24);
+    const uint32_t hi = uint32_t{p[i + 4]} | uint32_t{p[i + 5]} << 8 | uint32_t{p[i + 6]} << 16 |
+                        uint32_t{p[i + 7]} << 24;
+    crc = table[7][lo & 0xff] ^ table[6][(lo >> 8) & 0xff] ^ table[5][(lo >> 16) & 0xff] ^ table[4][lo >> 24] ^
+          table[3][hi & 0xff] ^ table[2][(hi >> 8) & 0xff] ^ table[1][(hi >> 16) & 0xff] ^ table[0][hi >> 24];
+  }
+  for (; i < size; ++i) crc = table[0][(crc ^ p[i]) & 0xff] ^ (crc >> 8);
   return crc ^ 0xFFFFFFFFu;
 }
 

@@ -1,5 +1,8 @@
 #include "kpu/ir/object_format.h"
 
+#include <string>
+#include <utility>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpu/ir/errors.h"
@@ -13,6 +16,20 @@ std::string Sample() {
   return EncodeContainer({{SectionType::kMetadata, "meta"},
                           {SectionType::kOperations, std::string(100, 'x')},
                           {SectionType::kWeights, std::string(77, 'w')}});
+}
+
+// The IEEE CRC-32 every zip and PNG tool computes (the values are Python's zlib.crc32), at
+// lengths around the eight-byte steps and with an unaligned start.
+TEST(Crc32, MatchesZlibAtEveryLengthAroundItsStep) {
+  EXPECT_EQ(Crc32("123456789", 9), 0xCBF43926u);
+  std::string d(1001, '\0');
+  for (size_t i = 0; i < d.size(); ++i) d[i] = static_cast<char>((i * 131 + 7) & 0xff);
+  const std::pair<size_t, uint32_t> want[] = {{0, 0x0u},         {1, 0x4c667a2eu},  {7, 0xff206b2eu},
+                                              {8, 0xf7921d46u},  {9, 0xc04294c0u},  {15, 0xa4762116u},
+                                              {16, 0xea7e5b68u}, {17, 0x293cddb3u}, {1000, 0x1ed57bb9u}};
+  for (const auto& [n, crc] : want) EXPECT_EQ(Crc32(d.data(), n), crc) << n << " bytes";
+  const std::string shifted = "x" + d.substr(0, 1000);
+  EXPECT_EQ(Crc32(shifted.data() + 1, 1000), 0x1ed57bb9u);
 }
 
 TEST(ObjectFormat, RoundTripsAndAlignsWeights) {
