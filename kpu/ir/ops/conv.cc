@@ -74,17 +74,21 @@ absl::StatusOr<Shape> Conv2dOutputShape(const Shape& x, const Shape& w, const Co
   if (w[1] != c / a.groups) {
     return ShapeMismatchError("Conv weight input channels (C/groups)", {c / a.groups}, {w[1]});
   }
+  // Every sum checked: a hostile graph or program may give paddings near 2^63.
+  int64_t padded[2], extent[2];
+  for (int d = 0; d < 2; ++d) {
+    KPU_ASSIGN_OR_RETURN(const int64_t pad, CheckedAdd(a.padding[d], a.padding[d + 2]));
+    KPU_ASSIGN_OR_RETURN(padded[d], CheckedAdd(x[2 + d], pad));
+    KPU_ASSIGN_OR_RETURN(extent[d], DilatedExtent(w[2 + d], a.dilation[d]));
+  }
   Shape out = {x[0], oc, 0, 0};
   for (int d = 0; d < 2; ++d) {
-    KPU_ASSIGN_OR_RETURN(int64_t padded, CheckedAdd(x[2 + d], a.padding[d] + a.padding[d + 2]));
-    KPU_ASSIGN_OR_RETURN(int64_t extent, DilatedExtent(w[2 + d], a.dilation[d]));
-    if (w[2 + d] < 1 || extent > padded) {
+    if (w[2 + d] < 1 || extent[d] > padded[d]) {
       return InvalidArgumentError(absl::StrCat("kernel ", FormatShape({w[2], w[3]}), " with dilation (",
                                                a.dilation[0], ",", a.dilation[1], ") is bigger than the padded input ",
-                                               FormatShape({x[2] + a.padding[0] + a.padding[2],
-                                                            x[3] + a.padding[1] + a.padding[3]})));
+                                               FormatShape({padded[0], padded[1]})));
     }
-    out[2 + d] = (padded - extent) / a.stride[d] + 1;
+    out[2 + d] = (padded[d] - extent[d]) / a.stride[d] + 1;
   }
   return out;
 }

@@ -1,3 +1,6 @@
+#include <limits>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpu/ir/ops/op_test_util.h"
@@ -48,6 +51,17 @@ TEST(Conv2dOp, HugeTensorIsAnError) {
   auto out = NodeBuilder("conv2d").Infer({F32({int64_t{1} << 62, 4, 1, 1}), F32({4, 4, 1, 1})});
   ASSERT_FALSE(out.ok());
   EXPECT_THAT(out.status().message(), HasSubstr("more elements than fit in 64 bits"));
+}
+
+// Found by program_structured_fuzzer: paddings of 1 and 2^63 - 1 once summed with signed
+// overflow (undefined) before the padded size was checked.
+TEST(Conv2dOp, PaddingsNear2To63AreAnErrorNotAnOverflow) {
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  for (const std::vector<int64_t>& padding : {std::vector<int64_t>{big, 0, 1, 0}, {0, 1, 0, big}, {2, 2, big - 1, 2}}) {
+    auto out = NodeBuilder("conv2d").Ints("padding", padding).Infer({F32({1, 3, 8, 8}), F32({4, 3, 3, 3})});
+    ASSERT_FALSE(out.ok());
+    EXPECT_THAT(out.status().message(), HasSubstr("overflow")) << out.status();
+  }
 }
 
 TEST(ConvTranspose2dOp, MatchesTorchShapes) {
