@@ -2,12 +2,11 @@
 // every (output channel, kernel tap) contribution of every input pixel, and col2im scatters them
 // into the output. This handles any output_padding, which oneDNN's deconvolution (padding on both
 // sides) cannot express when output_padding exceeds padding.
-#include <cblas.h>
-
 #include <vector>
 
 #include "kpu/ir/ops/conv.h"
 #include "kpu/runtime/kernels/all_kernels.h"
+#include "kpu/runtime/kernels/gemm.h"
 #include "kpu/runtime/kernels/kernel_util.h"
 
 namespace kpu::runtime {
@@ -43,8 +42,8 @@ absl::Status ConvTranspose2dF32(const KernelArgs& args) {
     for (int64_t gi = 0; gi < g; ++gi) {
       const float* xg = px + (n * c + gi * cg) * pixels;
       const float* wg = pw + gi * cg * taps;
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, taps, pixels, cg, 1.0f, wg, taps, xg, pixels, 0.0f,
-                  cols.data(), pixels);
+      KPU_RETURN_IF_ERROR(
+          Sgemm("conv_transpose2d", true, false, taps, pixels, cg, wg, taps, xg, pixels, 0.0f, cols.data(), pixels));
       for (int64_t o = 0; o < ocg; ++o) {
         float* yo = py + (n * oc + gi * ocg + o) * oh * ow;
         for (int64_t i = 0; i < kh; ++i) {

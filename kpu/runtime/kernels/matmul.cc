@@ -1,12 +1,11 @@
-// matmul (batched, broadcasting batch dims; bmm) and linear on OpenBLAS sgemm, with the bias and
+// matmul (batched, broadcasting batch dims; bmm) and linear on Sgemm (gemm.h), with the bias and
 // activation epilogue applied in the same pass over the output.
-#include <cblas.h>
-
 #include <vector>
 
 #include "kpu/ir/ops/matmul.h"
 #include "kpu/runtime/kernels/activation.h"
 #include "kpu/runtime/kernels/all_kernels.h"
+#include "kpu/runtime/kernels/gemm.h"
 #include "kpu/runtime/kernels/kernel_util.h"
 
 namespace kpu::runtime {
@@ -48,21 +47,20 @@ absl::Status Gemm(const char* op, const KernelArgs& args, bool transpose_b, cons
   const float* pb = b.as<float>();
   float* y = args.output().as<float>();
   const float beta = args.accumulate ? 1.0f : 0.0f;
-  const CBLAS_TRANSPOSE tb = transpose_b ? CblasTrans : CblasNoTrans;
   const int64_t ldb = transpose_b ? s.k : s.n;
   const bool shared_b = NumElements(s.b_batch) == 1;
   const bool a_full = s.a_batch == s.batch;
   if (shared_b && a_full) {
     // One weight for every batch: the batches fold into the rows of one GEMM.
     const int64_t rows = NumElements(s.batch) * s.m;
-    if (rows > 0 && s.n > 0) cblas_sgemm(CblasRowMajor, CblasNoTrans, tb, rows, s.n, s.k, 1.0f, pa, s.k, pb, ldb, beta, y, s.n);
+    KPU_RETURN_IF_ERROR(Sgemm(op, false, transpose_b, rows, s.n, s.k, pa, s.k, pb, ldb, beta, y, s.n));
   } else {
     std::vector<int64_t> a_off, b_off;
     BatchOffsets(s, a_off, b_off);
     for (size_t i = 0; i < a_off.size(); ++i) {
       if (s.m == 0 || s.n == 0) break;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, tb, s.m, s.n, s.k, 1.0f, pa + a_off[i] * s.m * s.k, s.k,
-                  pb + b_off[i] * s.k * s.n, ldb, beta, y + i * s.m * s.n, s.n);
+      KPU_RETURN_IF_ERROR(Sgemm(op, false, transpose_b, s.m, s.n, s.k, pa + a_off[i] * s.m * s.k, s.k,
+                                pb + b_off[i] * s.k * s.n, ldb, beta, y + i * s.m * s.n, s.n));
     }
   }
   const int64_t total = NumElements(out_shape);
