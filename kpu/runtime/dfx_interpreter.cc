@@ -82,33 +82,50 @@ bool Inside(const std::vector<int64_t>& c, const Shape& shape) {
   return true;
 }
 
+// One element's bytes (every dtype is at most 8 bytes), kept off the heap: a tile read makes one.
+struct PadElement {
+  char bytes[8] = {};
+};
+
 int64_t RowMajorOffset(const std::vector<int64_t>& c, const Shape& shape) {
   int64_t off = 0;
   for (size_t d = 0; d < c.size(); ++d) off = off * shape[d] + c[d];
   return off;
 }
 
+// An integer tile's padding value: -inf (max pooling) is the dtype's least value; anything else
+// must be a value of the dtype (a file may say 1e10 or NaN, and converting those is undefined).
+template <typename I>
+absl::StatusOr<I> IntegerPad(const ir::TensorRegion& r, double v, ir::DataType dtype) {
+  if (r.padding() == ir::TensorRegion::PAD_NEG_INF) return std::numeric_limits<I>::min();
+  if (!(v >= static_cast<double>(std::numeric_limits<I>::min()) && v <= static_cast<double>(std::numeric_limits<I>::max()))) {
+    return InvalidProgramError(absl::StrCat("region of '", r.tensor(), "' pads with ", v, ", which is not a ",
+                                            DTypeName(dtype), " value"));
+  }
+  return static_cast<I>(v);
+}
+
 // The bytes an out-of-bounds element of `region` reads as.
-absl::StatusOr<std::vector<char>> PadBytes(const ir::TensorRegion& r, ir::DataType dtype) {
-  std::vector<char> bytes(DTypeSize(dtype), 0);
-  if (r.padding() == ir::TensorRegion::PAD_ZERO) return bytes;
+absl::StatusOr<PadElement> PadBytes(const ir::TensorRegion& r, ir::DataType dtype) {
+  PadElement pad;
+  if (r.padding() == ir::TensorRegion::PAD_ZERO) return pad;
   const double v = r.padding() == ir::TensorRegion::PAD_NEG_INF ? -std::numeric_limits<double>::infinity()
                                                                  : r.pad_value();
   switch (dtype) {
     case ir::FLOAT32: {
       const float f = static_cast<float>(v);
-      std::memcpy(bytes.data(), &f, sizeof f);
-      return bytes;
+      std::memcpy(pad.bytes, &f, sizeof f);
+      return pad;
     }
     case ir::INT8: {
-      const int8_t i = std::isinf(v) ? std::numeric_limits<int8_t>::min() : static_cast<int8_t>(v);
-      std::memcpy(bytes.data(), &i, sizeof i);
-      return bytes;
+      KPU_ASSIGN_OR_RETURN(const int8_t i, IntegerPad<int8_t>(r, v, dtype));
+      std::memcpy(pad.bytes, &i, sizeof i);
+      return pad;
     }
     case ir::INT32: {
-      const int32_t i = std::isinf(v) ? std::numeric_limits<int32_t>::min() : static_cast<int32_t>(v);
-      std::memcpy(bytes.data(), &i, sizeof i);
-      return bytes;
+      KPU_ASSIGN_OR_RETURN(const int32_t i, IntegerPad<int32_t>(r, v, dtype));
+      std::memcpy(pad.bytes, &i, sizeof i);
+      return pad;
     }
     default:
       return UnimplementedError(absl::StrCat("padding ", ir::TensorRegion::Padding_Name(r.padding()), " of ",
@@ -181,7 +198,7 @@ class Interpreter {
     KPU_ASSIGN_OR_RETURN(DramTensor * t, Dram(r.tensor()));
     const ir::DataType dtype = TileType(r, *t);
     const size_t e = DTypeSize(dtype);
-    KPU_ASSIGN_OR_RETURN(std::vector<char> pad, PadBytes(r, dtype));
+    KPU_ASSIGN_OR_RETURN(const PadElement pad, PadBytes(r, dtype));
     std::vector<char> out(place.NumElements() * e);
     char* dst = out.data();
     KPU_RETURN_IF_ERROR(CheckNotAway(dop, r, *t, "reads"));
@@ -205,16 +222,16 @@ class Interpreter {
           const int64_t end = std::min<int64_t>(first + n, t->shape[last]);
           const int64_t inside = Inside(c, t->shape) && end > c[last] ? end - c[last] : 0;
           const int64_t before = inside > 0 ? c[last] - first : n;
-          for (int64_t k = 0; k < before; ++k, dst += e) std::memcpy(dst, pad.data(), e);
+          for (int64_t k = 0; k < before; ++k, dst += e) std::memcpy(dst, pad.bytes, e);
           if (inside > 0) {
             std::memcpy(dst, src + RowMajorOffset(c, t->shape) * e, inside * e);
             dst += inside * e;
           }
-          for (int64_t k = before + inside; k < n; ++k, dst += e) std::memcpy(dst, pad.data(), e);
+          for (int64_t k = before + inside; k < n; ++k, dst += e) std::memcpy(dst, pad.bytes, e);
           return absl::OkStatus();
         }
         for (int64_t k = 0; k < n; ++k) {
-          std::memcpy(dst, Inside(c, t->shape) ? src + RowMajorOffset(c, t->shape) * e : pad.data(), e);
+          std::memcpy(dst, Inside(c, t->shape) ? src + RowMajorOffset(c, t->shape) * e : pad.bytes, e);
           dst += e;
           if (last >= 0) c[last] += place.stride[last];
         }
@@ -250,7 +267,7 @@ class Interpreter {
     }
     auto element = [&](const std::vector<int64_t>& c) -> absl::Status {
       if (!Inside(c, t->shape)) {
-        std::memcpy(dst, pad.data(), e);
+        std::memcpy(dst, pad.bytes, e);
         dst += e;
         return absl::OkStatus();
       }
@@ -427,8 +444,14 @@ class Interpreter {
     }
     // A tile op runs the op's kernel on tiles with the Compute's own attributes: the epilogue
     // (bias, activation) is a separate ELEMENTWISE step, and conv padding is already in the tile.
-    AttrMap attrs = c.attributes();
-    if (c.type() == ir::Compute::SOFTMAX_TILE) attrs["axis"].set_i(c.axis());
+    // (Copied only for softmax, which takes its axis from the Compute: a map copy per tile cost more
+    // than many small kernels.)
+    AttrMap softmax_attrs;
+    if (c.type() == ir::Compute::SOFTMAX_TILE) {
+      softmax_attrs = c.attributes();
+      softmax_attrs["axis"].set_i(c.axis());
+    }
+    const AttrMap& attrs = c.type() == ir::Compute::SOFTMAX_TILE ? softmax_attrs : c.attributes();
     KernelArgs args{attrs, views, {{out_type, output.extent, result.data()}}, c.accumulate()};
     args.outputs[0].position = PositionOf(output);
     if (!Kernels().count(c.function())) {
