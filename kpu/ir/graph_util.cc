@@ -126,9 +126,18 @@ absl::Status InferGraph(ir::Graph* graph) {
     }
     types[t.name()] = TensorType{t.dtype(), ToShape(t.shape())};
   }
-  for (const std::string& in : graph->inputs()) {
-    if (!types.count(in)) {
-      return InvalidArgumentError(absl::StrCat("graph input '", in, "' has no tensor entry with dtype and shape"));
+  {
+    auto tensors = TensorsByName(graph);
+    for (const std::string& in : graph->inputs()) {
+      if (!types.count(in)) {
+        return InvalidArgumentError(absl::StrCat("graph input '", in, "' has no tensor entry with dtype and shape"));
+      }
+      // The compiler makes a constant a weight of the program, which the runtime then cannot also
+      // take as an input (found by tests/fuzz:graph_fuzzer: it compiled, and never loaded).
+      if (auto t = tensors.find(in); t != tensors.end() && IsConstant(*t->second)) {
+        return InvalidArgumentError(absl::StrCat("graph input '", in,
+                                                 "' is also a constant (it has data): a tensor is one or the other"));
+      }
     }
   }
   // A caller passes each input and output once by name (kpu_execute refuses a name given twice),

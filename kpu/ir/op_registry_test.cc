@@ -119,5 +119,26 @@ TEST(InferGraph, InputsAndOutputsAreListedOnce) {
   }
 }
 
+// Found by tests/fuzz:graph_fuzzer: a graph input that also carried data compiled into a program
+// whose loader refused it ("input 's' is not an INPUT tensor").
+TEST(InferGraph, AnInputIsNotAlsoAConstant) {
+  ir::Graph g;
+  for (const char* name : {"x", "s"}) {
+    auto* t = g.add_tensors();
+    t->set_name(name);
+    t->set_dtype(ir::FLOAT32);
+    t->add_shape(1);
+    g.add_inputs(name);
+  }
+  g.mutable_tensors(1)->add_float_data(0.5f);
+  ir::Node* n = g.add_nodes();
+  n->set_op_type("sub");
+  n->add_inputs("x");
+  n->add_inputs("s");
+  n->add_outputs("y");
+  g.add_outputs("y");
+  EXPECT_EQ(InferGraph(&g).message(), "graph input 's' is also a constant (it has data): a tensor is one or the other");
+}
+
 }  // namespace
 }  // namespace kpu
