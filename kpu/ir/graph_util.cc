@@ -114,6 +114,12 @@ absl::Status InferGraph(ir::Graph* graph) {
   for (const ir::Tensor& t : graph->tensors()) {
     bool is_input = inputs.count(t.name()) > 0;
     if (!is_input && !IsConstant(t)) continue;  // an intermediate: inferred below
+    // The compiler makes a constant a weight of the program, which the runtime then cannot also
+    // take as an input (found by tests/fuzz:graph_fuzzer: it compiled, and never loaded).
+    if (is_input && IsConstant(t)) {
+      return InvalidArgumentError(absl::StrCat("graph input '", t.name(),
+                                               "' is also a constant (it has data): a tensor is one or the other"));
+    }
     // DTypeBits, not DTypeSize: a packed int4 tensor has a dtype, just no whole bytes per element.
     if (DTypeBits(t.dtype()) == 0) {
       return InvalidArgumentError(absl::StrCat("tensor '", t.name(), "' has no dtype"));
@@ -126,18 +132,9 @@ absl::Status InferGraph(ir::Graph* graph) {
     }
     types[t.name()] = TensorType{t.dtype(), ToShape(t.shape())};
   }
-  {
-    auto tensors = TensorsByName(graph);
-    for (const std::string& in : graph->inputs()) {
-      if (!types.count(in)) {
-        return InvalidArgumentError(absl::StrCat("graph input '", in, "' has no tensor entry with dtype and shape"));
-      }
-      // The compiler makes a constant a weight of the program, which the runtime then cannot also
-      // take as an input (found by tests/fuzz:graph_fuzzer: it compiled, and never loaded).
-      if (auto t = tensors.find(in); t != tensors.end() && IsConstant(*t->second)) {
-        return InvalidArgumentError(absl::StrCat("graph input '", in,
-                                                 "' is also a constant (it has data): a tensor is one or the other"));
-      }
+  for (const std::string& in : graph->inputs()) {
+    if (!types.count(in)) {
+      return InvalidArgumentError(absl::StrCat("graph input '", in, "' has no tensor entry with dtype and shape"));
     }
   }
   // A caller passes each input and output once by name (kpu_execute refuses a name given twice),

@@ -58,7 +58,6 @@ absl::Status Gemm(const char* op, const KernelArgs& args, bool transpose_b, cons
     std::vector<int64_t> a_off, b_off;
     BatchOffsets(s, a_off, b_off);
     for (size_t i = 0; i < a_off.size(); ++i) {
-      if (s.m == 0 || s.n == 0) break;
       KPU_RETURN_IF_ERROR(Sgemm(op, false, transpose_b, s.m, s.n, s.k, pa + a_off[i] * s.m * s.k, s.k,
                                 pb + b_off[i] * s.k * s.n, ldb, beta, y + i * s.m * s.n, s.n));
     }
